@@ -1,0 +1,23 @@
+"""The settings betterform reads, with their defaults, in one place.
+
+Each property reads Django's settings at access time, so ``override_settings`` works in tests.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings as django_settings
+
+
+class Settings:
+    @property
+    def BETTERFORM_DEFAULT_CURRENCY(self) -> str:
+        """ISO 4217 code given to quotes that do not name one."""
+        return getattr(django_settings, "BETTERFORM_DEFAULT_CURRENCY", "EUR")
+
+    @property
+    def BETTERFORM_QUOTE_VALIDITY_DAYS(self) -> int:
+        """How long a new quote stays valid unless its author says otherwise."""
+        return getattr(django_settings, "BETTERFORM_QUOTE_VALIDITY_DAYS", 30)
+
+
+conf = Settings()

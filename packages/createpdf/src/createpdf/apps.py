@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class CreatePdfConfig(AppConfig):
+    name = "createpdf"
+    verbose_name = "Documents (PDF)"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from createpdf import checks  # noqa: F401  (registers the system checks)

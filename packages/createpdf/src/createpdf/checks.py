@@ -1,0 +1,25 @@
+"""System checks for createpdf's settings (ids ``createpdf.E0xx``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.checks import CheckMessage, Error, register
+
+from createpdf.conf import conf
+
+
+def _positive_int_setting(name: str, value: object, check_id: str) -> list[CheckMessage]:
+    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+        return []
+    return [Error(f"{name} must be a positive integer, not {value!r}.", id=check_id)]
+
+
+@register()
+def check_settings(**kwargs: Any) -> list[CheckMessage]:
+    return [
+        *_positive_int_setting("CREATEPDF_MAX_PAGES", conf.CREATEPDF_MAX_PAGES, "createpdf.E001"),
+        *_positive_int_setting(
+            "CREATEPDF_MAX_HTML_BYTES", conf.CREATEPDF_MAX_HTML_BYTES, "createpdf.E002"
+        ),
+    ]

@@ -1,0 +1,23 @@
+"""The settings createpdf reads, with their defaults, in one place.
+
+Each property reads Django's settings at access time, so ``override_settings`` works in tests.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings as django_settings
+
+
+class Settings:
+    @property
+    def CREATEPDF_MAX_PAGES(self) -> int:
+        """A rendered document longer than this fails instead of filling the storage."""
+        return getattr(django_settings, "CREATEPDF_MAX_PAGES", 50)
+
+    @property
+    def CREATEPDF_MAX_HTML_BYTES(self) -> int:
+        """Template output above this size is refused before WeasyPrint sees it."""
+        return getattr(django_settings, "CREATEPDF_MAX_HTML_BYTES", 2 * 1024 * 1024)
+
+
+conf = Settings()

@@ -1,0 +1,33 @@
+"""The settings monday_integration reads, with their defaults, in one place.
+
+Each property reads Django's settings at access time, so ``override_settings`` works in tests.
+Sites normally fill these from the environment; none of them has a secret default.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings as django_settings
+
+
+class Settings:
+    @property
+    def MONDAY_API_URL(self) -> str:
+        """GraphQL endpoint; the fake server's URL stands in for it in tests and the demo."""
+        return getattr(django_settings, "MONDAY_API_URL", "https://api.monday.com/v2")
+
+    @property
+    def MONDAY_API_VERSION(self) -> str:
+        """Sent as the ``API-Version`` header (monday versions roll quarterly: YYYY-MM)."""
+        return getattr(django_settings, "MONDAY_API_VERSION", "2026-07")
+
+    @property
+    def MONDAY_API_TOKEN(self) -> str:
+        return getattr(django_settings, "MONDAY_API_TOKEN", "")
+
+    @property
+    def MONDAY_SIGNING_SECRET(self) -> str:
+        """The monday app's signing secret; when set, webhook JWTs are verified with it."""
+        return getattr(django_settings, "MONDAY_SIGNING_SECRET", "")
+
+
+conf = Settings()

@@ -1,0 +1,70 @@
+"""Account pages and endpoints the site adds around djoser.
+
+djoser's emails link to ``ACTIVATION_URL``; with no JavaScript front-end, the site answers that
+link itself with a confirmation page whose button posts the activation (a GET never changes
+state). Password reset links go to Django's own reset-confirm pages.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.tokens import default_token_generator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views import View
+from djoser import signals, utils
+from djoser.views import TokenCreateView, TokenDestroyView, UserViewSet
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework.throttling import AnonRateThrottle, ScopedRateThrottle
+
+
+class OrderedUserViewSet(UserViewSet):
+    """djoser's users endpoint with a stable order, so its pages never overlap."""
+
+    ordering = ("username",)
+
+
+class ThrottledTokenCreateView(TokenCreateView):
+    """djoser's token login, limited per client address by the ``login`` throttle rate."""
+
+    throttle_classes = [ScopedRateThrottle, AnonRateThrottle]
+    throttle_scope = "login"
+
+
+@extend_schema(
+    request=None,
+    responses={204: OpenApiResponse(description="Logged out: the token no longer works.")},
+)
+class LogoutView(TokenDestroyView):
+    """djoser's token logout, described for the OpenAPI schema (it has no request body)."""
+
+
+def activate_user(uid: str, token: str) -> bool:
+    """Activate the user the link names; False when the link is malformed, stale or used."""
+    User = get_user_model()
+    try:
+        user = User.objects.get(pk=utils.decode_uid(uid))
+    except (User.DoesNotExist, ValueError, TypeError, OverflowError):
+        return False
+    if user.is_active or not default_token_generator.check_token(user, token):
+        return False
+    user.is_active = True
+    user.save(update_fields=["is_active"])
+    signals.user_activated.send(sender=activate_user, user=user, request=None)
+    return True
+
+
+class ActivationView(View):
+    template_name = "betterform_site/activation.html"
+
+    def get(self, request: HttpRequest, uid: str, token: str) -> HttpResponse:
+        return render(request, self.template_name, {"state": "confirm"})
+
+    def post(self, request: HttpRequest, uid: str, token: str) -> HttpResponse:
+        activated = activate_user(uid, token)
+        return render(
+            request,
+            self.template_name,
+            {"state": "done" if activated else "invalid"},
+            status=200 if activated else 400,
+        )

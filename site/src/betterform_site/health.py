@@ -1,0 +1,41 @@
+"""``/healthz``: is the database reachable, is a worker alive?
+
+503 only when the database is down (the site cannot serve); a missing worker is reported as
+``degraded`` with 200, because the web process itself can still answer requests.
+"""
+
+from __future__ import annotations
+
+from django.db import DatabaseError, connection
+from django.http import HttpRequest, JsonResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from betterform_site.workers import worker_status
+
+
+def database_is_up() -> bool:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError:
+        return False
+    return True
+
+
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    if not database_is_up():
+        return JsonResponse(
+            {"status": "unavailable", "database": {"ok": False}, "worker": None}, status=503
+        )
+    worker = worker_status()
+    return JsonResponse(
+        {
+            "status": "ok" if worker.alive else "degraded",
+            "database": {"ok": True},
+            "worker": worker.as_dict(),
+        }
+    )

@@ -1,0 +1,15 @@
+"""Settings of our own apps, read from the environment (each app documents its own defaults).
+
+- createpdf: ``createpdf.conf``
+- betterform: ``betterform.conf``
+- monday_integration: ``monday_integration.conf``
+"""
+
+from betterform_site.env import env_str
+
+BETTERFORM_DEFAULT_CURRENCY = env_str("BETTERFORM_DEFAULT_CURRENCY", "EUR")
+
+MONDAY_API_URL = env_str("MONDAY_API_URL", "https://api.monday.com/v2")
+MONDAY_API_VERSION = env_str("MONDAY_API_VERSION", "2026-07")
+MONDAY_API_TOKEN = env_str("MONDAY_API_TOKEN")
+MONDAY_SIGNING_SECRET = env_str("MONDAY_SIGNING_SECRET")

@@ -1,0 +1,92 @@
+"""Worker liveness: a heartbeat thread each worker runs, and the status ``/healthz`` reports.
+
+django-background-tasks records nothing while a worker idles, so a worker writes its own
+``WorkerHeartbeat`` row on a timer and removes it when it stops cleanly.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import DatabaseError, connection
+from django.utils import timezone
+
+from betterform_site.models import WorkerHeartbeat
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class WorkerStatus:
+    alive: bool
+    workers: int
+    last_seen: datetime | None
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "alive": self.alive,
+            "workers": self.workers,
+            "last_seen": self.last_seen.isoformat() if self.last_seen else None,
+        }
+
+
+def worker_status(now: datetime | None = None) -> WorkerStatus:
+    now = now or timezone.now()
+    fresh = WorkerHeartbeat.objects.filter(
+        last_seen__gte=now - timedelta(seconds=settings.WORKER_STALE_AFTER)
+    )
+    latest = WorkerHeartbeat.objects.values_list("last_seen", flat=True).first()
+    count = fresh.count()
+    return WorkerStatus(alive=count > 0, workers=count, last_seen=latest)
+
+
+class Heartbeat:
+    """Refresh this process's heartbeat row every ``WORKER_HEARTBEAT_SECONDS`` in a thread."""
+
+    def __init__(self, interval: float | None = None) -> None:
+        self.interval = interval or settings.WORKER_HEARTBEAT_SECONDS
+        self.worker_id = f"{socket.gethostname()}:{os.getpid()}"
+        self.started_at = timezone.now()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="worker-heartbeat", daemon=True)
+
+    def start(self) -> Heartbeat:
+        self.beat()
+        self._thread.start()
+        return self
+
+    def beat(self) -> None:
+        try:
+            WorkerHeartbeat.objects.update_or_create(
+                worker_id=self.worker_id,
+                defaults={
+                    "hostname": socket.gethostname(),
+                    "pid": os.getpid(),
+                    "started_at": self.started_at,
+                    "last_seen": timezone.now(),
+                },
+            )
+        except DatabaseError:
+            logger.warning("worker heartbeat not written: the database is unavailable")
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout=self.interval + 5)
+        try:
+            WorkerHeartbeat.objects.filter(worker_id=self.worker_id).delete()
+        except DatabaseError:
+            logger.warning("worker heartbeat not removed: the database is unavailable")
+
+    def _run(self) -> None:
+        try:
+            while not self._stop.wait(self.interval):
+                self.beat()
+        finally:
+            connection.close()  # this thread's own connection
