@@ -5,10 +5,11 @@ https://docs.djangoproject.com/en/5.2/ref/settings/
 
 from pathlib import Path
 
+import betterform_site
 from betterform_site.env import env_bool, env_list, env_path, env_str
 
-_PACKAGE_DIR = Path(__file__).resolve().parents[2]
-_CHECKOUT_SITE_DIR = _PACKAGE_DIR.parents[1]
+# (split-settings runs this file in the settings package's namespace, so __file__ is not ours.)
+_CHECKOUT_SITE_DIR = Path(betterform_site.__file__).resolve().parents[2]
 
 # Local state (SQLite database, uploaded and rendered files, collected static, dev secrets).
 # In a checkout it defaults to site/var/ (git-ignored); an installed site uses ./var.
