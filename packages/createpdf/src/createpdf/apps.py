@@ -8,3 +8,7 @@ class CreatePdfConfig(AppConfig):
 
     def ready(self) -> None:
         from createpdf import checks  # noqa: F401  (registers the system checks)
+        from createpdf.registry import register_report
+        from createpdf.reports import DOCUMENTS_ACTIVITY
+
+        register_report(DOCUMENTS_ACTIVITY)

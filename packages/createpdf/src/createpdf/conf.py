@@ -19,5 +19,21 @@ class Settings:
         """Template output above this size is refused before WeasyPrint sees it."""
         return getattr(django_settings, "CREATEPDF_MAX_HTML_BYTES", 2 * 1024 * 1024)
 
+    @property
+    def CREATEPDF_RENDER_ATTEMPTS(self) -> int:
+        """Tries for a render that fails for a passing reason (storage, database) before the
+        document is marked failed; template errors fail at once."""
+        return getattr(django_settings, "CREATEPDF_RENDER_ATTEMPTS", 3)
+
+    @property
+    def CREATEPDF_PREVIEW_MAX_PAGES(self) -> int:
+        """The synchronous staff preview renders at most this many pages."""
+        return getattr(django_settings, "CREATEPDF_PREVIEW_MAX_PAGES", 10)
+
+    @property
+    def CREATEPDF_MAX_CONTEXT_BYTES(self) -> int:
+        """A document request whose context JSON is larger than this is refused (400)."""
+        return getattr(django_settings, "CREATEPDF_MAX_CONTEXT_BYTES", 1024 * 1024)
+
 
 conf = Settings()

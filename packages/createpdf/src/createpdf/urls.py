@@ -5,10 +5,19 @@ Include them in a site's URLconf::
     path("api/pdf/", include("createpdf.urls")),
 """
 
+from django.urls import path
 from rest_framework.routers import DefaultRouter
+
+from createpdf import views
 
 app_name = "createpdf"
 
 router = DefaultRouter()
+router.register("documents", views.DocumentViewSet, basename="document")
+router.register("templates", views.DocumentTemplateViewSet, basename="template")
 
-urlpatterns = router.urls
+urlpatterns = [
+    path("reports/", views.ReportListView.as_view(), name="report-list"),
+    path("reports/<slug:name>/", views.ReportRequestView.as_view(), name="report-request"),
+    *router.urls,
+]

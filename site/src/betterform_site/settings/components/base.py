@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "reversion",
     "betterform_site.apps.BackgroundTasksConfig",
     "createpdf",
     "betterform",

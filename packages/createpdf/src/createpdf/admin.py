@@ -1,0 +1,89 @@
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from django.utils.html import format_html
+from reversion.admin import VersionAdmin
+
+from createpdf import services
+from createpdf.conf import conf
+from createpdf.models import Document, DocumentTemplate
+from createpdf.rendering import RenderError, render_pdf
+
+
+@admin.register(DocumentTemplate)
+class DocumentTemplateAdmin(VersionAdmin):
+    """Template editor: saving refuses a template that does not compile (line and message);
+    History lists every version and can revert; Preview renders the sample context."""
+
+    list_display = ["slug", "name", "active", "updated_at", "preview_link"]
+    list_filter = ["active"]
+    search_fields = ["slug", "name", "html"]
+    prepopulated_fields = {"slug": ["name"]}
+    change_form_template = "admin/createpdf/documenttemplate/change_form.html"
+
+    @admin.display(description="Preview")
+    def preview_link(self, template: DocumentTemplate) -> str:
+        url = reverse("admin:createpdf_documenttemplate_preview", args=[template.pk])
+        return format_html('<a href="{}" target="_blank">PDF</a>', url)
+
+    def get_urls(self):
+        preview = self.admin_site.admin_view(self.preview_view)
+        return [
+            path("<int:pk>/preview/", preview, name="createpdf_documenttemplate_preview"),
+            *super().get_urls(),
+        ]
+
+    def preview_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        template = get_object_or_404(DocumentTemplate, pk=pk)
+        try:
+            rendered = render_pdf(
+                template.html,
+                template.css,
+                template.sample_context or {},
+                max_pages=conf.CREATEPDF_PREVIEW_MAX_PAGES,
+            )
+        except RenderError as error:
+            return HttpResponse(f"Preview failed: {error}", status=400, content_type="text/plain")
+        return HttpResponse(rendered.content, content_type="application/pdf")
+
+
+@admin.register(Document)
+class DocumentAdmin(admin.ModelAdmin):
+    list_display = [
+        "id",
+        "template_slug",
+        "title",
+        "status",
+        "pages",
+        "render_ms",
+        "requested_by",
+        "created_at",
+        "download_link",
+    ]
+    list_filter = ["status", "template_slug", "created_at"]
+    search_fields = ["title", "template_slug", "sha256", "error", "requested_by__username"]
+    date_hierarchy = "created_at"
+    list_select_related = ["requested_by"]
+    actions = ["rerender_selected"]
+    readonly_fields = [field.name for field in Document._meta.fields if field.name not in ("id",)]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # documents come from the API, reports and other apps
+
+    @admin.display(description="PDF")
+    def download_link(self, document: Document) -> str:
+        if document.status != Document.Status.DONE:
+            return "-"
+        url = reverse("createpdf:document-download", args=[document.pk])
+        return format_html('<a href="{}">download</a>', url)
+
+    @admin.action(description="Render the selected documents again")
+    def rerender_selected(self, request: HttpRequest, queryset) -> None:
+        count = 0
+        for document in queryset:
+            services.rerender(document)
+            count += 1
+        self.message_user(request, f"{count} document(s) queued for rendering.", messages.SUCCESS)

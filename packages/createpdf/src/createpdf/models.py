@@ -1,0 +1,113 @@
+"""Document templates (versioned) and the documents rendered from them."""
+
+from __future__ import annotations
+
+import reversion
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db import models
+
+
+@reversion.register()
+class DocumentTemplate(models.Model):
+    """A template authored in the database; it overrides a packaged default of the same slug."""
+
+    slug = models.SlugField(max_length=100, unique=True)
+    name = models.CharField(max_length=200)
+    html = models.TextField(help_text="Jinja2 (sandboxed, autoescaped) producing HTML.")
+    css = models.TextField(blank=True, help_text="CSS applied to the rendered HTML.")
+    sample_context = models.JSONField(
+        default=dict, blank=True, help_text="Context used by the preview."
+    )
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["slug"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.slug})"
+
+    def clean(self) -> None:
+        from createpdf.rendering import TemplateError, compile_template
+
+        try:
+            compile_template(self.html)
+        except TemplateError as error:
+            raise ValidationError({"html": str(error)}) from None
+
+
+def document_upload_path(document: Document, filename: str) -> str:
+    """One fixed path per document, so a render that a killed worker left half-written is
+    replaced by the next attempt instead of lingering beside it."""
+    return f"documents/{document.pk}/{filename}"
+
+
+class Document(models.Model):
+    class Status(models.TextChoices):
+        QUEUED = "queued"
+        RENDERING = "rendering"
+        DONE = "done"
+        FAILED = "failed"
+
+    template_slug = models.SlugField(max_length=100)
+    template = models.ForeignKey(
+        DocumentTemplate,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="documents",
+        help_text="The database template used, if it was not a packaged default.",
+    )
+    template_version = models.CharField(
+        max_length=100, help_text="'db:<reversion version id>' or 'package:<content hash>'."
+    )
+    cache_key = models.CharField(
+        max_length=64, db_index=True, help_text="sha256 of template version and context."
+    )
+    title = models.CharField(max_length=200, blank=True)
+
+    source_type = models.ForeignKey(
+        ContentType, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    source_id = models.CharField(max_length=64, blank=True)
+    source = GenericForeignKey("source_type", "source_id")
+
+    context = models.JSONField(default=dict, blank=True)
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.QUEUED, db_index=True
+    )
+    file = models.FileField(upload_to=document_upload_path, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+    size = models.PositiveIntegerField(null=True, blank=True)
+    pages = models.PositiveIntegerField(null=True, blank=True)
+    render_ms = models.PositiveIntegerField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    error = models.TextField(blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="documents",
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["source_type", "source_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.template_slug} #{self.pk} ({self.status})"
+
+    @property
+    def filename(self) -> str:
+        base = self.title or self.template_slug
+        safe = "".join(char if char.isalnum() or char in "-_" else "-" for char in base)
+        return f"{safe.strip('-') or 'document'}-{self.pk}.pdf"
