@@ -40,16 +40,20 @@ def compare(
     baseline: Callable[[], object],
     *,
     calls: int = 200,
+    baseline_calls: int | None = None,
     rounds: int = 5,
     max_ratio: float | None = None,
     note: str = "",
 ) -> Comparison:
-    """Interleave rounds of subject and baseline (so drift hits both) and keep the medians."""
+    """Interleave rounds of subject and baseline (so drift hits both) and keep the medians.
+
+    ``baseline_calls`` (default: ``calls``) lets a much slower baseline run fewer calls a round.
+    """
     subject(), baseline()  # warm up
     subject_times, baseline_times = [], []
     for _ in range(rounds):
         subject_times.append(per_call(subject, calls=calls))
-        baseline_times.append(per_call(baseline, calls=calls))
+        baseline_times.append(per_call(baseline, calls=baseline_calls or calls))
     return Comparison(
         name,
         statistics.median(subject_times),

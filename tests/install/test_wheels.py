@@ -55,12 +55,19 @@ class App:
     prefix: str  # where the foreign project mounts the app's URLs
     requires_apps: tuple[str, ...] = ()  # sibling distributions it must declare
     settings: dict[str, object] = field(default_factory=dict)  # what the app needs to be set
+    # Third-party Django apps its README tells a site to add to INSTALLED_APPS.
+    django_apps: tuple[str, ...] = ()
 
 
 APPS = {
     app.module: app
     for app in (
-        App("betterform-createpdf", "createpdf", "pdf/"),
+        App(
+            "betterform-createpdf",
+            "createpdf",
+            "pdf/",
+            django_apps=("reversion", "background_task"),
+        ),
         App("betterform", "betterform", "forms-api/", ("betterform-createpdf",)),
         App(
             "betterform-monday-integration",
@@ -254,6 +261,11 @@ def write_foreign_project(project: Path, app: App) -> None:
         "django.contrib.contenttypes",
         "django.contrib.auth",
         "rest_framework",
+        *dict.fromkeys(
+            django_app
+            for dependency in apps_in_dependency_order(app)
+            for django_app in dependency.django_apps
+        ),
         *(dependency.module for dependency in apps_in_dependency_order(app)),
     ]
     app_settings = {

@@ -33,3 +33,17 @@ def test_max_html_bytes_must_be_a_positive_integer(settings):
 
 def test_api_root_is_namespaced():
     assert reverse("createpdf:api-root") == "/api/pdf/"
+
+
+def test_missing_harfbuzz_subset_is_reported(monkeypatch):
+    """Uninstalling a system library is not possible in a test, so the lookup is replaced."""
+    from createpdf import checks
+
+    monkeypatch.setattr(checks.ctypes.util, "find_library", lambda name: None)
+    assert _ids(checks.check_harfbuzz_subset()) == ["createpdf.W001"]
+
+
+def test_installed_harfbuzz_subset_passes_the_check():
+    from createpdf.checks import check_harfbuzz_subset
+
+    assert check_harfbuzz_subset() == []

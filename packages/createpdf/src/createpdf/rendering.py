@@ -19,10 +19,11 @@ from typing import Any
 
 import jinja2
 from django.contrib.staticfiles import finders
+from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
-from weasyprint.urls import URLFetcher, URLFetcherResponse
+from weasyprint.urls import URLFetcher, URLFetcherResponse, URLFetchingError
 
 from createpdf import charts
 from createpdf.conf import conf
@@ -52,8 +53,30 @@ def static_url(path: str) -> str:
     return f"{STATIC_SCHEME}{path.lstrip('/')}"
 
 
+class BoundedSandbox(ImmutableSandboxedEnvironment):
+    """The immutable sandbox, plus bounds on ``*`` and ``**``: one expression such as
+    ``'x' * 10**13`` or ``10**10**10`` would otherwise exhaust the worker's memory or CPU
+    before any output limit could be checked."""
+
+    intercepted_binops = frozenset({"*", "**"})
+    MAX_EXPONENT = 100
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        if operator == "**":
+            if isinstance(right, int | float) and abs(right) > self.MAX_EXPONENT:
+                raise SecurityError(f"exponent {right} is above the limit of {self.MAX_EXPONENT}")
+            return super().call_binop(context, operator, left, right)
+        for sequence, count in ((left, right), (right, left)):
+            repeats = isinstance(sequence, str | list | tuple) and isinstance(count, int)
+            if repeats and len(sequence) * count > conf.CREATEPDF_MAX_HTML_BYTES:
+                raise SecurityError(
+                    "repeating a value that many times exceeds CREATEPDF_MAX_HTML_BYTES"
+                )
+        return super().call_binop(context, operator, left, right)
+
+
 def _environment() -> ImmutableSandboxedEnvironment:
-    env = ImmutableSandboxedEnvironment(
+    env = BoundedSandbox(
         autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True
     )
     env.globals.update(
@@ -91,9 +114,11 @@ def render_html(source: str, context: Mapping[str, Any]) -> str:
                     "(CREATEPDF_MAX_HTML_BYTES); render less data per document"
                 )
             parts.append(part)
-    except (jinja2.TemplateError, ValueError, TypeError) as error:
-        # Sandbox violations, undefined names and bad chart data all land here.
+    except (jinja2.TemplateError, ValueError, TypeError, ArithmeticError) as error:
+        # Sandbox violations, undefined names, bad chart data and bad arithmetic land here.
         raise TemplateError(str(error), _template_line(error)) from None
+    except MemoryError:
+        raise OutputTooLarge("the template needs more memory than a render may use") from None
     return "".join(parts)
 
 
@@ -160,10 +185,16 @@ def html_to_pdf(html: str, css: str = "", *, max_pages: int | None = None) -> Re
     started = time.perf_counter()
     fonts = font_configuration()
     fetcher = SafeURLFetcher()
-    stylesheets = [CSS(string=css, font_config=fonts, url_fetcher=fetcher)] if css else []
-    document = HTML(string=html, url_fetcher=fetcher).render(
-        stylesheets=stylesheets, font_config=fonts
-    )
+    try:
+        stylesheets = [CSS(string=css, font_config=fonts, url_fetcher=fetcher)] if css else []
+        document = HTML(string=html, url_fetcher=fetcher).render(
+            stylesheets=stylesheets, font_config=fonts
+        )
+    except (URLFetchingError, ValueError) as error:
+        # WeasyPrint lets a few refused or unusable references escape (a relative @import
+        # with no base URL, a @color-profile the fetcher refused): the document is wrong,
+        # not the machine, so this fails the document instead of being retried.
+        raise RenderError(f"the HTML or CSS cannot be rendered: {error}") from None
     limit = min(max_pages or conf.CREATEPDF_MAX_PAGES, conf.CREATEPDF_MAX_PAGES)
     if len(document.pages) > limit:
         raise OutputTooLarge(
