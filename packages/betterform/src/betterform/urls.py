@@ -5,10 +5,18 @@ Include them in a site's URLconf::
     path("api/", include("betterform.urls")),
 """
 
+from django.urls import path
 from rest_framework.routers import DefaultRouter
+
+from betterform.api import forms, quotes, submissions
 
 app_name = "betterform"
 
 router = DefaultRouter()
+for module in (forms, submissions, quotes):
+    module.register(router)
 
-urlpatterns = router.urls
+urlpatterns = [
+    *forms.public_urls(),
+    *router.urls,
+]

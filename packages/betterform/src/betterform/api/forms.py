@@ -1,0 +1,12 @@
+"""The forms API. Registered on the app's router by `register(router)`."""
+
+from rest_framework.routers import DefaultRouter
+
+
+def register(router: DefaultRouter) -> None:
+    """Add this module's viewsets to the app's router."""
+
+
+def public_urls() -> list:
+    """Anonymous endpoints: the published form and its submissions, by public token."""
+    return []

@@ -1,0 +1,205 @@
+"""Forms and their versions, submissions, quotes and quote lines."""
+
+from __future__ import annotations
+
+import secrets
+from decimal import Decimal
+
+import reversion
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+
+ZERO = Decimal("0.00")
+
+
+def new_public_token() -> str:
+    return secrets.token_urlsafe(16)
+
+
+@reversion.register()
+class Form(models.Model):
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=100, unique=True)
+    description = models.TextField(blank=True)
+    schema = models.JSONField(help_text="Sections of typed fields; see betterform.schema.")
+    published = models.BooleanField(default=False)
+    public_token = models.CharField(max_length=40, unique=True, default=new_public_token)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="betterform_forms",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class FormVersion(models.Model):
+    """The schema as it was: a submission keeps the meaning of its answers when the form
+    changes later. A new version is recorded whenever the schema changes."""
+
+    form = models.ForeignKey(Form, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    schema = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["form", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["form", "number"], name="betterform_form_version")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.form} v{self.number}"
+
+
+@reversion.register()
+class Submission(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft"
+        SUBMITTED = "submitted"
+        QUOTED = "quoted"
+        SENT = "sent"
+        ACCEPTED = "accepted"
+        REJECTED = "rejected"
+
+    class Source(models.TextChoices):
+        API = "api"
+        PUBLIC = "public"
+        MONDAY = "monday"
+
+    form = models.ForeignKey(Form, on_delete=models.PROTECT, related_name="submissions")
+    form_version = models.ForeignKey(FormVersion, on_delete=models.PROTECT, related_name="+")
+    answers = models.JSONField(default=dict, blank=True)
+    customer_name = models.CharField(max_length=200, blank=True)
+    customer_email = models.EmailField(blank=True, db_index=True)
+    customer_phone = models.CharField(max_length=40, blank=True)
+    customer_company = models.CharField(max_length=200, blank=True)
+    customer_address = models.TextField(blank=True)
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.SUBMITTED, db_index=True
+    )
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.API)
+    external_reference = models.CharField(max_length=100, blank=True, db_index=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="betterform_submissions",
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.form} #{self.pk} ({self.customer_name or self.customer_email or '-'})"
+
+
+@reversion.register(follow=["lines"])
+class Quote(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft"
+        SENT = "sent"
+        ACCEPTED = "accepted"
+        REJECTED = "rejected"
+        EXPIRED = "expired"
+
+    number = models.CharField(max_length=20, unique=True, editable=False)
+    year = models.PositiveSmallIntegerField(editable=False)
+    sequence = models.PositiveIntegerField(editable=False)
+    submission = models.ForeignKey(
+        Submission, null=True, blank=True, on_delete=models.SET_NULL, related_name="quotes"
+    )
+    form = models.ForeignKey(
+        Form, null=True, blank=True, on_delete=models.SET_NULL, related_name="quotes"
+    )
+    title = models.CharField(max_length=200, blank=True)
+    customer_name = models.CharField(max_length=200, blank=True)
+    customer_email = models.EmailField(blank=True)
+    currency = models.CharField(max_length=3)
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
+    valid_until = models.DateField(null=True, blank=True)
+    notes = models.TextField(blank=True)
+    subtotal = models.DecimalField(max_digits=14, decimal_places=2, default=ZERO, editable=False)
+    discount_total = models.DecimalField(
+        max_digits=14, decimal_places=2, default=ZERO, editable=False
+    )
+    tax_total = models.DecimalField(max_digits=14, decimal_places=2, default=ZERO, editable=False)
+    total = models.DecimalField(max_digits=14, decimal_places=2, default=ZERO, editable=False)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="betterform_quotes",
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-year", "-sequence"]
+        constraints = [
+            models.UniqueConstraint(fields=["year", "sequence"], name="betterform_quote_sequence")
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+@reversion.register()
+class QuoteLine(models.Model):
+    quote = models.ForeignKey(Quote, on_delete=models.CASCADE, related_name="lines")
+    position = models.PositiveIntegerField(default=0)
+    description = models.CharField(max_length=300)
+    quantity = models.DecimalField(
+        max_digits=12, decimal_places=3, validators=[MinValueValidator(Decimal("0"))]
+    )
+    unit = models.CharField(max_length=40, blank=True)
+    unit_price = models.DecimalField(
+        max_digits=12, decimal_places=2, validators=[MinValueValidator(Decimal("0"))]
+    )
+    tax_rate = models.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        default=ZERO,
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
+        help_text="Percent, e.g. 21.00",
+    )
+    discount_percent = models.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        default=ZERO,
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
+    )
+    source_key = models.CharField(
+        max_length=100, blank=True, help_text="The form field or fee this line was priced from."
+    )
+
+    class Meta:
+        ordering = ["quote", "position", "id"]
+
+    def __str__(self) -> str:
+        return self.description
+
+
+class QuoteNumberSequence(models.Model):
+    """The last quote number used in a year; rows are locked while a number is taken."""
+
+    year = models.PositiveSmallIntegerField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last}"

@@ -1,0 +1,234 @@
+"""Use cases for forms, submissions and quotes. Views, the admin, the demo and the monday
+integration call these; none of them writes these models directly.
+
+Callers that want an audit trail wrap calls in ``reversion.create_revision()`` (the API does,
+once per request).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from betterform.answers import clean_answers
+from betterform.conf import conf
+from betterform.models import Form, FormVersion, Quote, QuoteLine, Submission
+from betterform.numbering import next_quote_number
+from betterform.pricing import line_amounts, price_answers, quote_totals
+from betterform.schema import validate_schema
+
+Status = Submission.Status
+
+# Which status a submission may move to from each status.
+TRANSITIONS: dict[str, tuple[str, ...]] = {
+    Status.DRAFT: (Status.SUBMITTED,),
+    Status.SUBMITTED: (Status.QUOTED, Status.DRAFT),
+    Status.QUOTED: (Status.SENT, Status.SUBMITTED),
+    Status.SENT: (Status.ACCEPTED, Status.REJECTED, Status.QUOTED),
+    Status.ACCEPTED: (),
+    Status.REJECTED: (),
+}
+CUSTOMER_FIELDS = ("name", "email", "phone", "company", "address")
+
+
+class IllegalTransition(Exception):
+    """A status move the workflow does not allow; the message says which moves are."""
+
+
+# --- forms -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def save_form(form: Form) -> Form:
+    """Validate the schema, save, and record a new version when the schema changed."""
+    validate_schema(form.schema)
+    form.save()
+    latest = form.versions.order_by("-number").first()
+    if latest is None or latest.schema != form.schema:
+        FormVersion.objects.create(
+            form=form, number=(latest.number + 1) if latest else 1, schema=form.schema
+        )
+    return form
+
+
+def current_version(form: Form) -> FormVersion:
+    version = form.versions.order_by("-number").first()
+    if version is None:  # a form saved without save_form (fixtures, raw admin)
+        version = save_form(form).versions.order_by("-number").first()
+    return version
+
+
+# --- submissions -----------------------------------------------------------------------------
+
+
+def _apply_customer(submission: Submission, customer: Mapping[str, Any]) -> None:
+    for name in CUSTOMER_FIELDS:
+        if name in customer:
+            setattr(submission, f"customer_{name}", customer[name] or "")
+
+
+@transaction.atomic
+def create_submission(
+    form: Form,
+    *,
+    answers: Mapping[str, Any],
+    customer: Mapping[str, Any] | None = None,
+    status: str = Status.SUBMITTED,
+    source: str = Submission.Source.API,
+    owner: Any = None,
+    external_reference: str = "",
+) -> Submission:
+    """Answers are validated against the form's current version (drafts may be partial)."""
+    if status not in (Status.DRAFT, Status.SUBMITTED):
+        raise IllegalTransition(f"a new submission is 'draft' or 'submitted', not {status!r}")
+    version = current_version(form)
+    submission = Submission(
+        form=form,
+        form_version=version,
+        answers=clean_answers(version.schema, answers, partial=status == Status.DRAFT),
+        status=status,
+        source=source,
+        owner=owner if getattr(owner, "pk", None) else None,
+        external_reference=external_reference,
+    )
+    _apply_customer(submission, customer or {})
+    submission.save()
+    return submission
+
+
+@transaction.atomic
+def update_submission(
+    submission: Submission,
+    *,
+    answers: Mapping[str, Any] | None = None,
+    customer: Mapping[str, Any] | None = None,
+    external_reference: str | None = None,
+) -> Submission:
+    """Answers keep being checked against the version the submission answered."""
+    if answers is not None:
+        partial = submission.status == Status.DRAFT
+        submission.answers = clean_answers(submission.form_version.schema, answers, partial=partial)
+    _apply_customer(submission, customer or {})
+    if external_reference is not None:
+        submission.external_reference = external_reference
+    submission.save()
+    return submission
+
+
+def change_status(submission: Submission, status: str) -> Submission:
+    if status not in Status.values:
+        raise IllegalTransition(
+            f"{status!r} is not a status; use one of {', '.join(Status.values)}"
+        )
+    allowed = TRANSITIONS[submission.status]
+    if status not in allowed:
+        moves = ", ".join(allowed) or "none (it is final)"
+        raise IllegalTransition(
+            f"a {submission.status} submission cannot become {status}; allowed: {moves}"
+        )
+    if submission.status == Status.DRAFT and status == Status.SUBMITTED:
+        clean_answers(submission.form_version.schema, submission.answers)  # now complete?
+    submission.status = status
+    submission.save(update_fields=["status", "updated_at"])
+    return submission
+
+
+# --- quotes ----------------------------------------------------------------------------------
+
+
+def _set_lines(quote: Quote, lines: Iterable[Mapping[str, Any]]) -> None:
+    quote.lines.all().delete()
+    QuoteLine.objects.bulk_create(
+        QuoteLine(quote=quote, position=index, **line) for index, line in enumerate(lines)
+    )
+
+
+def recalculate(quote: Quote) -> Quote:
+    """Recompute and store the totals from the lines (see betterform.pricing)."""
+    amounts = [
+        line_amounts(line.quantity, line.unit_price, line.tax_rate, line.discount_percent)
+        for line in quote.lines.all()
+    ]
+    totals = quote_totals(amounts)
+    quote.subtotal, quote.discount_total = totals.subtotal, totals.discount_total
+    quote.tax_total, quote.total = totals.tax_total, totals.total
+    quote.save(update_fields=["subtotal", "discount_total", "tax_total", "total", "updated_at"])
+    return quote
+
+
+@transaction.atomic
+def create_quote(
+    *, lines: Iterable[Mapping[str, Any]] = (), owner: Any = None, **fields: Any
+) -> Quote:
+    today = timezone.localdate()
+    sequence, number = next_quote_number(today.year)
+    fields.setdefault("currency", conf.BETTERFORM_DEFAULT_CURRENCY)
+    fields.setdefault(
+        "valid_until", today + datetime.timedelta(days=conf.BETTERFORM_QUOTE_VALIDITY_DAYS)
+    )
+    quote = Quote.objects.create(
+        number=number,
+        year=today.year,
+        sequence=sequence,
+        owner=owner if getattr(owner, "pk", None) else None,
+        **fields,
+    )
+    _set_lines(quote, lines)
+    return recalculate(quote)
+
+
+@transaction.atomic
+def update_quote(
+    quote: Quote, *, lines: Iterable[Mapping[str, Any]] | None = None, **fields: Any
+) -> Quote:
+    for name, value in fields.items():
+        setattr(quote, name, value)
+    quote.save()
+    if lines is not None:
+        _set_lines(quote, lines)
+    return recalculate(quote)
+
+
+@transaction.atomic
+def build_quote(submission: Submission, *, owner: Any = None) -> Quote:
+    """Price a submission from its form version's pricing rules.
+
+    Building again (the answers changed, monday synced the item again) re-prices the same
+    quote instead of creating another one. The quote stays editable afterwards.
+    """
+    schema = submission.form_version.schema
+    priced = price_answers(schema, submission.answers)
+    lines = [
+        {
+            "description": line.description,
+            "quantity": line.quantity,
+            "unit": line.unit,
+            "unit_price": line.unit_price,
+            "tax_rate": line.tax_rate,
+            "source_key": line.source_key,
+        }
+        for line in priced
+    ]
+    details = {
+        "form": submission.form,
+        "title": submission.form.name,
+        "customer_name": submission.customer_name,
+        "customer_email": submission.customer_email,
+        "currency": schema.get("pricing", {}).get("currency", conf.BETTERFORM_DEFAULT_CURRENCY),
+    }
+    quote = submission.quotes.order_by("-created_at").first()
+    if quote is None:
+        quote = create_quote(
+            submission=submission, lines=lines, owner=owner or submission.owner, **details
+        )
+    else:
+        quote = update_quote(quote, lines=lines, **details)
+    if submission.status in (Status.DRAFT, Status.SUBMITTED):
+        if submission.status == Status.DRAFT:
+            change_status(submission, Status.SUBMITTED)
+        change_status(submission, Status.QUOTED)
+    return quote
