@@ -5,7 +5,6 @@ Include them in a site's URLconf::
     path("api/", include("betterform.urls")),
 """
 
-from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from betterform.api import forms, quotes, submissions
