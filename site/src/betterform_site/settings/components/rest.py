@@ -28,9 +28,15 @@ REST_FRAMEWORK = {
         "user": "3000/minute",
         # Token login (see betterform_site.accounts.ThrottledTokenCreateView).
         "login": "10/minute",
+        # Anonymous submissions to published forms (betterform's public endpoint).
+        "public_submit": "30/minute",
     },
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    "EXCEPTION_HANDLER": "betterform_site.exceptions.exception_handler",
 }
+
+# Request bodies above this are refused with 413 (Django's default, 2.5 MB, stated here).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "BetterForm API",
