@@ -68,7 +68,13 @@ APPS = {
             "pdf/",
             django_apps=("reversion", "background_task"),
         ),
-        App("betterform", "betterform", "forms-api/", ("betterform-createpdf",)),
+        App(
+            "betterform",
+            "betterform",
+            "forms-api/",
+            ("betterform-createpdf",),
+            django_apps=("rest_framework_api_key",),
+        ),
         App(
             "betterform-monday-integration",
             "monday_integration",

@@ -58,22 +58,23 @@ def flaky_storage(monkeypatch, settings, tmp_path):
     return FlakyStorage
 
 
-def _due_now():
-    Task.objects.update(run_at=Task.objects.model._meta.get_field("run_at").default())
+def _request_report(client) -> int:
+    context = {"title": "t", "subtitle": "", "generated_at": "", "sections": []}
+    response = client.post("/api/pdf/documents/", {"template": "report", "context": context})
+    return response.json()["id"]
+
+
+def _make_due() -> None:
+    """Retries are scheduled in the future (backoff); tests move them to the past."""
+    task = Task.objects.get()
+    Task.objects.filter(pk=task.pk).update(run_at=task.run_at.replace(year=2000))
 
 
 def test_a_passing_error_is_retried_with_backoff_and_then_succeeds(
     rep_client, run_worker, flaky_storage
 ):
     flaky_storage.failures = 1
-    document_id = rep_client.post(
-        "/api/pdf/documents/",
-        {
-            "template": "report",
-            "context": {"title": "t", "subtitle": "", "generated_at": "", "sections": []},
-        },
-        format="json",
-    ).json()["id"]
+    document_id = _request_report(rep_client)
     assert run_worker() == 1
     document = Document.objects.get(pk=document_id)
     assert document.status == "queued"
@@ -81,7 +82,7 @@ def test_a_passing_error_is_retried_with_backoff_and_then_succeeds(
     task = Task.objects.get()
     assert task.attempts == 1 and task.run_at.timestamp() > time.time(), "retried later, not now"
 
-    Task.objects.update(run_at=task.run_at.replace(year=2000))
+    _make_due()
     assert run_worker() == 1
     document.refresh_from_db()
     assert document.status == "done" and document.attempts == 2 and document.error == ""
@@ -92,16 +93,9 @@ def test_a_render_that_keeps_failing_gives_up_with_the_reason(
 ):
     settings.CREATEPDF_RENDER_ATTEMPTS = 2
     flaky_storage.failures = 10
-    document_id = rep_client.post(
-        "/api/pdf/documents/",
-        {
-            "template": "report",
-            "context": {"title": "t", "subtitle": "", "generated_at": "", "sections": []},
-        },
-        format="json",
-    ).json()["id"]
+    document_id = _request_report(rep_client)
     for _ in range(2):
-        Task.objects.update(run_at=Task.objects.get().run_at.replace(year=2000))
+        _make_due()
         run_worker()
     document = Document.objects.get(pk=document_id)
     assert document.status == "failed"
