@@ -148,3 +148,20 @@ def test_quote_number_outside_a_transaction_is_refused():
 
     with pytest.raises(RuntimeError, match=r"inside transaction\.atomic"):
         next_quote_number(2026)
+
+
+def test_a_final_submission_keeps_its_quote(form):
+    submission = services.create_submission(form, answers={"area": 1})
+    quote = services.build_quote(submission)
+    for status in ("sent", "accepted"):
+        services.change_status(submission, status)
+    with pytest.raises(services.IllegalTransition, match="accepted: its quote is final"):
+        services.build_quote(submission)
+    assert submission.quotes.get() == quote
+
+
+def test_publishing_opens_and_closes_the_public_form(form):
+    services.set_published(form, True)
+    assert Form.objects.get(pk=form.pk).published
+    services.set_published(form, False)
+    assert not Form.objects.get(pk=form.pk).published

@@ -55,6 +55,12 @@ def save_form(form: Form) -> Form:
     return form
 
 
+def set_published(form: Form, published: bool) -> Form:
+    """Open or close the form's public URL; its submissions stay either way."""
+    form.published = published
+    return save_form(form)
+
+
 def current_version(form: Form) -> FormVersion:
     version = form.versions.order_by("-number").first()
     if version is None:  # a form saved without save_form (fixtures, raw admin)
@@ -200,6 +206,10 @@ def build_quote(submission: Submission, *, owner: Any = None) -> Quote:
     Building again (the answers changed, monday synced the item again) re-prices the same
     quote instead of creating another one. The quote stays editable afterwards.
     """
+    if submission.status in (Status.ACCEPTED, Status.REJECTED):
+        raise IllegalTransition(
+            f"this submission is {submission.status}: its quote is final and is not rebuilt"
+        )
     schema = submission.form_version.schema
     priced = price_answers(schema, submission.answers)
     lines = [

@@ -80,7 +80,10 @@ VersionSerializer = inline_serializer(
         "user": serializers.CharField(allow_null=True),
         "comment": serializers.CharField(),
         "changes": serializers.DictField(help_text="field -> {'from': old, 'to': new}"),
+        "object_id": serializers.CharField(required=False, help_text="Deleted list only."),
+        "object_repr": serializers.CharField(required=False, help_text="Deleted list only."),
     },
+    many=True,
 )
 VersionChoice = inline_serializer("VersionChoice", {"version": serializers.IntegerField()})
 
@@ -122,8 +125,8 @@ def describe_versions(versions: list[Version]) -> list[dict[str, Any]]:
 
 
 class HistoryMixin(RevisionMixin):
-    @extend_schema(responses=VersionSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @extend_schema(responses=VersionSerializer)
+    @action(detail=True, methods=["get"], pagination_class=None)
     def history(self, request: Request, pk: str | None = None) -> Response:
         instance = self.get_object()
         versions = list(Version.objects.get_for_object(instance).select_related("revision__user"))
@@ -143,8 +146,8 @@ class HistoryMixin(RevisionMixin):
             self.after_revert(restored)
         return Response(self.get_serializer(restored).data)
 
-    @extend_schema(responses=VersionSerializer(many=True))
-    @action(detail=False, methods=["get"])
+    @extend_schema(responses=VersionSerializer)
+    @action(detail=False, methods=["get"], pagination_class=None)
     def deleted(self, request: Request) -> Response:
         versions = self._deleted_versions(request)
         rows = []

@@ -1,0 +1,39 @@
+"""Query-string filters for the API's lists (django-filter), one ``FilterSet`` per resource.
+
+Search (``?search=``) and ordering (``?ordering=``) are set on the viewsets; these classes
+hold the exact-match and range filters. Related objects are filtered by id or username
+without loading them, so a filter never reveals whether someone else's object exists.
+"""
+
+from __future__ import annotations
+
+import django_filters as filters
+
+from betterform.models import Form, Submission
+
+
+class FormFilter(filters.FilterSet):
+    owner = filters.CharFilter(
+        field_name="owner__username", help_text="The owner's username (exact)."
+    )
+
+    class Meta:
+        model = Form
+        fields = ["published", "owner"]
+
+
+class SubmissionFilter(filters.FilterSet):
+    form = filters.NumberFilter(field_name="form_id", help_text="The form's id.")
+    created_after = filters.IsoDateTimeFilter(
+        field_name="created_at", lookup_expr="gte", help_text="ISO 8601, inclusive."
+    )
+    created_before = filters.IsoDateTimeFilter(
+        field_name="created_at", lookup_expr="lt", help_text="ISO 8601, exclusive."
+    )
+    customer_email = filters.CharFilter(
+        field_name="customer_email", lookup_expr="iexact", help_text="Case-insensitive."
+    )
+
+    class Meta:
+        model = Submission
+        fields = ["form", "status", "source", "external_reference", "customer_email"]
