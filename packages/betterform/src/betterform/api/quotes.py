@@ -1,7 +1,90 @@
-"""The quotes API. Registered on the app's router by `register(router)`."""
+"""The quotes API: ``/quotes/`` with nested lines, its audit history and ``pdf/``.
 
+Registered on the app's router by ``register(router)``. Reps see and change only their own
+quotes (anyone else's is a 404); staff and API clients see all. Every write is one revision
+(``HistoryMixin``), and the totals are always computed by ``services``.
+"""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
+
+from betterform import services
+from betterform.api.history import HistoryMixin
+from betterform.api.permissions import IsStaffRepOrAPIKey, owner_for_new_object, scope_to_owner
+from betterform.api.serializers_quotes import QuoteSerializer
+from betterform.documents import request_quote_pdf
+from betterform.models import Quote
+from betterform.quote_filters import QuoteFilter
+from createpdf.serializers import DocumentSerializer
+from createpdf.views import queued_response
+
+_NOT_FOUND = OpenApiResponse(description="No such quote that you can see.")
+
+
+class OwnedCreateMixin:
+    """New objects belong to the requesting user (nobody, for an API key client). Sits
+    after ``HistoryMixin`` so the save happens inside its revision."""
+
+    request: Request
+
+    def perform_create(self, serializer: serializers.Serializer) -> None:
+        serializer.save(owner=owner_for_new_object(self.request))
+
+
+@extend_schema_view(
+    retrieve=extend_schema(responses={200: QuoteSerializer, 404: _NOT_FOUND}),
+    destroy=extend_schema(responses={204: None, 404: _NOT_FOUND}),
+    history=extend_schema(filters=False),
+    deleted=extend_schema(filters=False),
+)
+class QuoteViewSet(HistoryMixin, OwnedCreateMixin, viewsets.ModelViewSet):
+    """Quotes with their lines. Sending ``lines`` replaces them all; totals are read-only."""
+
+    serializer_class = QuoteSerializer
+    permission_classes = [IsStaffRepOrAPIKey]
+    filterset_class = QuoteFilter
+    search_fields = ["number", "title", "customer_name", "customer_email"]
+    ordering_fields = ["created_at", "total", "number"]
+    ordering = ["-created_at", "-id"]
+
+    def get_queryset(self) -> QuerySet[Quote]:
+        if getattr(self, "swagger_fake_view", False):  # OpenAPI generation: no request user
+            return Quote.objects.none()
+        quotes = Quote.objects.select_related("owner", "form", "submission").prefetch_related(
+            "lines"
+        )
+        return scope_to_owner(quotes, self.request)
+
+    def after_revert(self, instance: Quote) -> None:
+        """A reverted or recovered quote gets its totals from the lines it got back."""
+        getattr(instance, "_prefetched_objects_cache", {}).pop("lines", None)
+        services.recalculate(instance)
+
+    @extend_schema(
+        request=None,
+        responses={
+            202: DocumentSerializer,
+            200: OpenApiResponse(DocumentSerializer, description="Already rendered: no new job."),
+            404: _NOT_FOUND,
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def pdf(self, request: Request, pk: str | None = None) -> Response:
+        """Queue the quote's PDF; poll the document's ``url``, then fetch its ``download_url``.
+
+        An unchanged quote returns the document already rendered (200)."""
+        quote = self.get_object()
+        document, _ = request_quote_pdf(quote, requested_by=owner_for_new_object(request))
+        return queued_response(request, document)
 
 
 def register(router: DefaultRouter) -> None:
     """Add this module's viewsets to the app's router."""
+    router.register("quotes", QuoteViewSet, basename="quote")

@@ -1,0 +1,193 @@
+"""Shapes of the quotes API: a quote with its lines, written in one request.
+
+Amounts are computed on the server (``betterform.pricing``) and sent as strings, so clients
+never add floats. Writes go through ``services.create_quote`` / ``services.update_quote``;
+the serializer only validates and hands them plain dicts.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import QuerySet
+from rest_framework import serializers
+
+from betterform import services
+from betterform.api.permissions import scope_to_owner
+from betterform.models import Quote, QuoteLine, Submission
+from betterform.pricing import line_amounts, quote_totals
+
+_CURRENCY_CODE = re.compile(r"[A-Z]{3}")
+# Quote totals are stored in DecimalField(max_digits=14, decimal_places=2).
+MAX_TOTAL = Decimal("999999999999.99")
+MAX_LINES = 500
+
+
+class LineAmountField(serializers.DecimalField):
+    """One of a line's computed amounts (gross, discount, tax, total), read-only.
+
+    Computed from the line on output with the one rounding rule, so the API, the PDF and the
+    stored quote totals always agree."""
+
+    def __init__(self, amount: str, **kwargs: Any) -> None:
+        self.amount = amount
+        kwargs.update(read_only=True, source="*", max_digits=14, decimal_places=2)
+        super().__init__(**kwargs)
+
+    def to_representation(self, line: QuoteLine) -> str:
+        amounts = line_amounts(line.quantity, line.unit_price, line.tax_rate, line.discount_percent)
+        return super().to_representation(getattr(amounts, self.amount))
+
+
+class LineListSerializer(serializers.ListSerializer):
+    """Line errors as a list with one entry per line sent, ``{}`` for a good one:
+    ``{"lines": [{}, {"quantity": ["..."]}]}``, so a client can match errors to the lines it
+    sent by position. (DRF 3.18 answers a dict keyed by index by default.)"""
+
+    def to_internal_value(self, data: Any) -> list[dict[str, Any]]:
+        try:
+            return super().to_internal_value(data)
+        except serializers.ValidationError as error:
+            by_index = error.detail
+            if isinstance(by_index, dict) and all(isinstance(key, int) for key in by_index):
+                per_line = [by_index.get(index, {}) for index in range(len(data))]
+                raise serializers.ValidationError(per_line) from None
+            raise
+
+
+class QuoteLineSerializer(serializers.ModelSerializer):
+    gross = LineAmountField("gross", help_text="quantity x unit price, rounded to cents.")
+    discount = LineAmountField("discount", help_text="gross x discount percent, rounded.")
+    tax = LineAmountField("tax", help_text="(gross - discount) x tax rate, rounded.")
+    total = LineAmountField("total", help_text="gross - discount + tax.")
+
+    class Meta:
+        model = QuoteLine
+        list_serializer_class = LineListSerializer
+        fields = [
+            "id",
+            "description",
+            "quantity",
+            "unit",
+            "unit_price",
+            "tax_rate",
+            "discount_percent",
+            "gross",
+            "discount",
+            "tax",
+            "total",
+        ]
+        read_only_fields = ["id"]
+        extra_kwargs = {
+            "tax_rate": {"help_text": "Percent, 0-100 (e.g. 21.00)."},
+            "discount_percent": {"help_text": "Percent, 0-100."},
+        }
+
+
+class ScopedSubmissionField(serializers.PrimaryKeyRelatedField):
+    """A submission id the requester may see; anyone else's is "does not exist", like a 404."""
+
+    def get_queryset(self) -> QuerySet[Submission]:
+        return scope_to_owner(Submission.objects.select_related("form"), self.context["request"])
+
+
+class QuoteSerializer(serializers.ModelSerializer):
+    submission = ScopedSubmissionField(
+        queryset=Submission.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="The submission this quote answers; the quote's form follows from it.",
+    )
+    currency = serializers.CharField(
+        required=False,
+        min_length=3,
+        max_length=3,
+        help_text="ISO 4217 code; defaults to BETTERFORM_DEFAULT_CURRENCY.",
+    )
+    lines = QuoteLineSerializer(
+        many=True,
+        required=False,
+        max_length=MAX_LINES,
+        help_text="Sent on update: replaces every line. Left out: the lines stay as they are.",
+    )
+
+    class Meta:
+        model = Quote
+        fields = [
+            "id",
+            "number",
+            "status",
+            "submission",
+            "form",
+            "title",
+            "customer_name",
+            "customer_email",
+            "currency",
+            "valid_until",
+            "notes",
+            "subtotal",
+            "discount_total",
+            "tax_total",
+            "total",
+            "owner",
+            "lines",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = [
+            "number",
+            "form",
+            "subtotal",
+            "discount_total",
+            "tax_total",
+            "total",
+            "owner",
+            "created_at",
+            "updated_at",
+        ]
+
+    def validate_currency(self, value: str) -> str:
+        code = value.upper()
+        if not _CURRENCY_CODE.fullmatch(code):
+            raise serializers.ValidationError("Use a three-letter ISO 4217 code such as 'EUR'.")
+        return code
+
+    def validate_lines(self, lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Refuse lines whose totals would not fit the stored quote totals."""
+        totals = quote_totals(
+            [
+                line_amounts(
+                    line["quantity"],
+                    line["unit_price"],
+                    line.get("tax_rate", Decimal(0)),
+                    line.get("discount_percent", Decimal(0)),
+                )
+                for line in lines
+            ]
+        )
+        if max(totals.subtotal, totals.total) > MAX_TOTAL:
+            raise serializers.ValidationError(f"The lines add up to more than {MAX_TOTAL:,}.")
+        return lines
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if "submission" in attrs:  # the form always follows the submission
+            submission = attrs["submission"]
+            attrs["form"] = submission.form if submission is not None else None
+        return attrs
+
+    def create(self, validated_data: dict[str, Any]) -> Quote:
+        lines = [dict(line) for line in validated_data.pop("lines", [])]
+        return services.create_quote(lines=lines, **validated_data)
+
+    def update(self, instance: Quote, validated_data: dict[str, Any]) -> Quote:
+        lines = validated_data.pop("lines", None)
+        # The view loads lines with prefetch_related; drop that cache so the totals and the
+        # revision are computed from the lines as stored now, not as they were loaded.
+        getattr(instance, "_prefetched_objects_cache", {}).pop("lines", None)
+        return services.update_quote(
+            instance,
+            lines=None if lines is None else [dict(line) for line in lines],
+            **validated_data,
+        )
