@@ -97,3 +97,9 @@ def test_one_font_configuration_per_thread_is_reused():
     thread.start()
     thread.join()
     assert other[0] is not first
+
+
+def test_pie_slices_have_no_zero_radius_arcs_that_weasyprint_draws_as_spikes():
+    svg = str(pie_chart("Share", {"Kitchen": 3, "Website": 1, "Cleaning": 2}))
+    assert "A0 0" not in svg
+    assert svg.count("<path") >= 3

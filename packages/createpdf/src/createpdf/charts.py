@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+import re
+
 import pygal
 from markupsafe import Markup
 from pygal import etree as pygal_etree
@@ -27,6 +29,8 @@ STYLE = Style(
     plot_background="white",
     colors=("#1f4e79", "#2e86c1", "#f39c12", "#27ae60", "#c0392b", "#8e44ad"),
 )
+
+_ZERO_RADIUS_ARC = re.compile(r"A0(?:\.0*)? 0(?:\.0*)? \S+ [01] [01] (\S+) (\S+)")
 
 Series = Mapping[str, Sequence[float | int | str | None]] | Sequence[float | int | str | None]
 
@@ -71,6 +75,11 @@ def _svg(chart: pygal.graph.graph.Graph) -> Markup:
         for child in list(parent):
             if isinstance(child.tag, str) and child.tag.rsplit("}", 1)[-1] == "script":
                 parent.remove(child)
+        path = parent.get("d") if isinstance(parent.tag, str) else None
+        if path and "A0" in path:
+            # pygal closes pie slices with zero-radius arcs, which WeasyPrint draws as long
+            # spikes; SVG defines such an arc as a straight line, so write it as one.
+            parent.set("d", _ZERO_RADIUS_ARC.sub(r"L\1 \2", path))
     return Markup(pygal_etree.etree.tostring(tree, encoding="unicode"))  # noqa: S704
 
 
