@@ -218,11 +218,6 @@ def test_an_api_key_client_queues_a_pdf_with_no_requester(api_key_client, rep):
     assert Document.objects.get(pk=response.json()["id"]).requested_by is None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="createpdf's document endpoints require a logged-in user and list documents by "
-    "requested_by, so an API key client cannot read the document it queued (see the report).",
-)
 @pytest.mark.django_db(transaction=True)
 def test_an_api_key_client_downloads_the_pdf_it_queued(api_key_client, rep):
     quote = _quote(rep)

@@ -184,3 +184,24 @@ def test_rerender_keeps_the_id_and_renders_again(rep_client, run_worker):
     assert response.json()["status"] == "queued"
     assert run_worker() == 1
     assert rep_client.get(f"/api/pdf/documents/{document_id}/").json()["status"] == "done"
+
+
+def test_an_api_key_client_sees_only_the_documents_it_asked_for(rep_client, run_worker, pdf):
+    from rest_framework.test import APIClient
+    from rest_framework_api_key.models import APIKey
+
+    clients = []
+    for name in ("erp", "crm"):
+        _, key = APIKey.objects.create_key(name=name)
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Api-Key {key}")
+        clients.append(client)
+    erp, crm = clients
+    document_id = _request(erp).json()["id"]
+    run_worker()
+    _, content = pdf.download(erp, document_id)
+    assert "Kitchen renovation" in pdf.text(content)
+    assert crm.get(f"/api/pdf/documents/{document_id}/").status_code == 404
+    assert rep_client.get(f"/api/pdf/documents/{document_id}/").status_code == 404
+    assert crm.get("/api/pdf/documents/").json()["count"] == 0
+    assert _request(crm).json()["id"] != document_id, "the cache is per requester"

@@ -132,12 +132,15 @@ def visible_quotes(request: Request) -> QuerySet[Quote]:
     return scope_to_owner(Quote.objects.prefetch_related("lines"), request)
 
 
-def request_quote_pdf(quote: Quote, *, requested_by: Any = None) -> tuple[Document, bool]:
+def request_quote_pdf(
+    quote: Quote, *, requested_by: Any = None, requested_by_key: str = ""
+) -> tuple[Document, bool]:
     """Queue the quote's PDF (or get the finished twin back); see ``request_document``."""
     return createpdf_services.request_document(
         template_slug=TEMPLATE_SLUG,
         context=quote_context(quote),
         requested_by=requested_by,
+        requested_by_key=requested_by_key,
         source=quote,
         title=quote_title(quote),
     )

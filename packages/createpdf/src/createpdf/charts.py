@@ -7,10 +7,9 @@ Templates call ``bar_chart``, ``line_chart`` and ``pie_chart`` with plain JSON d
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-
-import re
 
 import pygal
 from markupsafe import Markup

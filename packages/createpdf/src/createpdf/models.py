@@ -94,6 +94,12 @@ class Document(models.Model):
         on_delete=models.SET_NULL,
         related_name="documents",
     )
+    requested_by_key = models.CharField(
+        max_length=150,
+        blank=True,
+        db_index=True,
+        help_text="The API key (its id) that asked, when no user did.",
+    )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
     started_at = models.DateTimeField(null=True, blank=True)

@@ -31,6 +31,7 @@ def request_document(
     template_slug: str,
     context: dict[str, Any],
     requested_by: Any = None,
+    requested_by_key: str = "",
     source: models.Model | None = None,
     title: str = "",
 ) -> tuple[Document, bool]:
@@ -42,7 +43,9 @@ def request_document(
     key = template.cache_key(context)
     requester = requested_by if getattr(requested_by, "pk", None) else None
     twin = (
-        Document.objects.filter(cache_key=key, requested_by=requester)
+        Document.objects.filter(
+            cache_key=key, requested_by=requester, requested_by_key=requested_by_key
+        )
         .filter(status__in=(Document.Status.DONE, *IN_FLIGHT))
         .order_by("-created_at")
         .first()
@@ -58,6 +61,7 @@ def request_document(
             title=title[:200],
             context=context,
             requested_by=requester,
+            requested_by_key=requested_by_key,
             source_type=ContentType.objects.get_for_model(source) if source else None,
             source_id=str(source.pk) if source else "",
         )

@@ -19,6 +19,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from createpdf import registry, services
+from createpdf.access import IsUserOrAPIKey, api_key_id, user_of, visible_documents
 from createpdf.conf import conf
 from createpdf.filters import DocumentFilter
 from createpdf.models import Document, DocumentTemplate
@@ -65,7 +66,7 @@ class DocumentViewSet(
     """Documents you asked for (staff see all). Creating one queues a render job."""
 
     serializer_class = DocumentSerializer
-    permission_classes = [permissions.IsAuthenticated]
+    permission_classes = [IsUserOrAPIKey]
     filter_backends = [DjangoFilterBackend, filters.OrderingFilter]
     filterset_class = DocumentFilter
     ordering_fields = ["created_at", "finished_at", "status"]
@@ -75,9 +76,7 @@ class DocumentViewSet(
         documents = Document.objects.select_related("source_type")
         if getattr(self, "swagger_fake_view", False):  # schema generation: no real user
             return documents.none()
-        if self.request.user.is_staff:
-            return documents
-        return documents.filter(requested_by=self.request.user)
+        return visible_documents(documents, self.request)
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = DocumentRequestSerializer(data=request.data, context={"request": request})
@@ -88,7 +87,8 @@ class DocumentViewSet(
             document, _ = services.request_document(
                 template_slug=source.template_slug,
                 context=source.build_context(instance),
-                requested_by=request.user,
+                requested_by=user_of(request),
+                requested_by_key=api_key_id(request),
                 source=instance,
                 title=data.get("title") or source.title(instance),
             )
@@ -96,7 +96,8 @@ class DocumentViewSet(
             document, _ = services.request_document(
                 template_slug=data["template"],
                 context=data["context"],
-                requested_by=request.user,
+                requested_by=user_of(request),
+                requested_by_key=api_key_id(request),
                 title=data.get("title", ""),
             )
         return queued_response(request, document)

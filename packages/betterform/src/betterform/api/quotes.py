@@ -22,6 +22,7 @@ from betterform.api.serializers_quotes import QuoteSerializer
 from betterform.documents import request_quote_pdf
 from betterform.models import Quote
 from betterform.quote_filters import QuoteFilter
+from createpdf.access import api_key_id, user_of
 from createpdf.serializers import DocumentSerializer
 from createpdf.views import queued_response
 
@@ -81,7 +82,9 @@ class QuoteViewSet(HistoryMixin, OwnedCreateMixin, viewsets.ModelViewSet):
 
         An unchanged quote returns the document already rendered (200)."""
         quote = self.get_object()
-        document, _ = request_quote_pdf(quote, requested_by=owner_for_new_object(request))
+        document, _ = request_quote_pdf(
+            quote, requested_by=user_of(request), requested_by_key=api_key_id(request)
+        )
         return queued_response(request, document)
 
 
