@@ -223,3 +223,13 @@ def test_an_api_key_client_downloads_the_pdf_it_queued(api_key_client, rep):
     quote = _quote(rep)
     document = _finished(api_key_client, api_key_client.post(f"/api/quotes/{quote.pk}/pdf/"))
     assert quote.number in _pages(api_key_client, document["id"])[0]
+
+
+def test_the_seller_on_the_pdf_comes_from_betterform_company(settings):
+    from betterform.documents import company_details
+
+    settings.BETTERFORM_COMPANY = {"name": "Renovations Ltd", "email": "hello@renov.example"}
+    details = company_details()
+    assert details["name"] == "Renovations Ltd"
+    assert details["email"] == "hello@renov.example"
+    assert details["website"] == "www.example.com", "unset keys keep their default"

@@ -9,6 +9,15 @@ from django.conf import settings as django_settings
 
 
 class Settings:
+    COMPANY_DEFAULTS = {
+        "name": "Your Company",
+        "address": "1 Example Street, 1000 Example City",
+        "email": "quotes@example.com",
+        "phone": "+00 0000 000000",
+        "website": "www.example.com",
+        "registration": "VAT 000000000",
+    }
+
     @property
     def BETTERFORM_DEFAULT_CURRENCY(self) -> str:
         """ISO 4217 code given to quotes that do not name one."""
@@ -18,6 +27,12 @@ class Settings:
     def BETTERFORM_QUOTE_VALIDITY_DAYS(self) -> int:
         """How long a new quote stays valid unless its author says otherwise."""
         return getattr(django_settings, "BETTERFORM_QUOTE_VALIDITY_DAYS", 30)
+
+    @property
+    def BETTERFORM_COMPANY(self) -> dict[str, str]:
+        """The seller printed on quote PDFs (keys as in COMPANY_DEFAULTS; missing ones keep
+        the default)."""
+        return getattr(django_settings, "BETTERFORM_COMPANY", {})
 
 
 conf = Settings()

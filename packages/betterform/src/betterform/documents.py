@@ -19,6 +19,7 @@ from django.utils import timezone
 from rest_framework.request import Request
 
 from betterform.api.permissions import scope_to_owner
+from betterform.conf import conf
 from betterform.models import Quote
 from betterform.pricing import LineAmounts, line_amounts, quote_totals
 from createpdf import services as createpdf_services
@@ -29,15 +30,13 @@ SOURCE_NAME = "betterform.quote"
 TEMPLATE_SLUG = "quote"
 CHART_SLICES = 5  # the largest lines get a slice each; the rest share one
 
+
 # Placeholders a site replaces by overriding the ``quote`` template (or these values).
-COMPANY: dict[str, str] = {
-    "name": "Your Company",
-    "address": "1 Example Street, 1000 Example City",
-    "email": "quotes@example.com",
-    "phone": "+00 0000 000000",
-    "website": "www.example.com",
-    "registration": "VAT 000000000",
-}
+def company_details() -> dict[str, str]:
+    """The seller on the PDF: the defaults, overridden key by key by BETTERFORM_COMPANY."""
+    return {**conf.COMPANY_DEFAULTS, **conf.BETTERFORM_COMPANY}
+
+
 BRAND: dict[str, str] = {"primary_color": "#1f4e79", "accent_color": "#2e86c1"}
 
 
@@ -102,7 +101,7 @@ def quote_context(quote: Quote) -> dict[str, Any]:
     totals = quote_totals(amounts)
     labels = [f"{index}. {line.description[:40]}" for index, line in enumerate(rows, start=1)]
     return {
-        "company": dict(COMPANY),
+        "company": company_details(),
         "brand": dict(BRAND),
         "number": quote.number,
         "title": quote.title,

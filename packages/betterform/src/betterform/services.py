@@ -151,6 +151,8 @@ def _set_lines(quote: Quote, lines: Iterable[Mapping[str, Any]]) -> None:
     QuoteLine.objects.bulk_create(
         QuoteLine(quote=quote, position=index, **line) for index, line in enumerate(lines)
     )
+    # A quote loaded with prefetched lines would otherwise total (and version) the old ones.
+    getattr(quote, "_prefetched_objects_cache", {}).pop("lines", None)
 
 
 def recalculate(quote: Quote) -> Quote:

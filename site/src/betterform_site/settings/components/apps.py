@@ -8,6 +8,19 @@
 from betterform_site.env import env_str
 
 BETTERFORM_DEFAULT_CURRENCY = env_str("BETTERFORM_DEFAULT_CURRENCY", "EUR")
+# The seller printed on quote PDFs; unset values keep betterform's placeholders.
+BETTERFORM_COMPANY = {
+    key: value
+    for key, value in {
+        "name": env_str("COMPANY_NAME"),
+        "address": env_str("COMPANY_ADDRESS"),
+        "email": env_str("COMPANY_EMAIL"),
+        "phone": env_str("COMPANY_PHONE"),
+        "website": env_str("COMPANY_WEBSITE"),
+        "registration": env_str("COMPANY_REGISTRATION"),
+    }.items()
+    if value
+}
 
 MONDAY_API_URL = env_str("MONDAY_API_URL", "https://api.monday.com/v2")
 MONDAY_API_VERSION = env_str("MONDAY_API_VERSION", "2026-07")
