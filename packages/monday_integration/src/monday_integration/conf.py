@@ -29,5 +29,10 @@ class Settings:
         """The monday app's signing secret; when set, webhook JWTs are verified with it."""
         return getattr(django_settings, "MONDAY_SIGNING_SECRET", "")
 
+    @property
+    def MONDAY_WEBHOOK_MAX_BYTES(self) -> int:
+        """A webhook body above this is refused (monday's payloads are a few KB)."""
+        return getattr(django_settings, "MONDAY_WEBHOOK_MAX_BYTES", 64 * 1024)
+
 
 conf = Settings()

@@ -5,10 +5,18 @@ Include them in a site's URLconf::
     path("api/monday/", include("monday_integration.urls")),
 """
 
+from django.urls import path
 from rest_framework.routers import DefaultRouter
+
+from monday_integration import views
 
 app_name = "monday_integration"
 
 router = DefaultRouter()
+router.register("mappings", views.BoardMappingViewSet, basename="mapping")
+router.register("events", views.WebhookEventViewSet, basename="event")
 
-urlpatterns = router.urls
+urlpatterns = [
+    path("webhooks/<str:secret>/", views.WebhookView.as_view(), name="webhook"),
+    *router.urls,
+]

@@ -1,5 +1,9 @@
 """Tests: fast password hashing, in-memory email, any host, deterministic secrets."""
 
+import os
+import tempfile
+from pathlib import Path
+
 from betterform_site.env import env_str
 
 DEBUG = False
@@ -20,3 +24,11 @@ MEDIA_ROOT = DATA_DIR / "test-media"  # noqa: F821
 # Throttle counters stay per process in tests, even when REDIS_URL is set: the suite runs in
 # parallel from one address, and shared counters would make throttling tests flaky.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F821
+    # A file, not SQLite's in-memory default: live servers, threads and worker processes
+    # write at once in the suite, and only a file database gets WAL and the busy timeout
+    # (an in-memory shared cache fails a second writer at once). One file per process.
+    DATABASES["default"]["TEST"] = {  # noqa: F821
+        "NAME": str(Path(tempfile.gettempdir()) / f"betterform-test-{os.getpid()}.sqlite3")
+    }

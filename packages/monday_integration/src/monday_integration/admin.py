@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.http import HttpRequest
+
+from monday_integration import sync
+from monday_integration.models import BoardMapping, ItemLink, WebhookEvent
+
+
+@admin.register(BoardMapping)
+class BoardMappingAdmin(admin.ModelAdmin):
+    list_display = ["name", "board_id", "form", "trigger_label", "active", "webhook_id"]
+    list_filter = ["active", "form"]
+    search_fields = ["name", "board_id"]
+    readonly_fields = ["webhook_secret", "webhook_id", "created_at", "updated_at"]
+    list_select_related = ["form"]
+
+
+@admin.register(WebhookEvent)
+class WebhookEventAdmin(admin.ModelAdmin):
+    list_display = [
+        "id",
+        "event_type",
+        "board_id",
+        "item_id",
+        "status",
+        "stage",
+        "attempts",
+        "received_at",
+    ]
+    list_filter = ["status", "event_type", "mapping"]
+    search_fields = ["trigger_uuid", "item_id", "error"]
+    date_hierarchy = "received_at"
+    readonly_fields = [field.name for field in WebhookEvent._meta.fields]
+    actions = ["replay_selected"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # events come from monday
+
+    @admin.action(description="Replay the selected events")
+    def replay_selected(self, request: HttpRequest, queryset) -> None:
+        replayed = 0
+        for event in queryset.exclude(status=WebhookEvent.Status.IGNORED):
+            sync.schedule_replay(event)
+            replayed += 1
+        self.message_user(request, f"{replayed} event(s) queued again.", messages.SUCCESS)
+
+
+@admin.register(ItemLink)
+class ItemLinkAdmin(admin.ModelAdmin):
+    list_display = ["item_id", "mapping", "submission", "quote", "last_synced_at"]
+    list_filter = ["mapping"]
+    search_fields = ["item_id"]
+    list_select_related = ["mapping", "submission", "quote"]
+    raw_id_fields = ["submission", "quote"]

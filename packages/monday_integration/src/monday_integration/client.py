@@ -1,0 +1,326 @@
+"""``MondayClient``: monday.com's GraphQL API, typed, with the retries monday asks for.
+
+Every value travels in GraphQL ``variables``. Every mutation carries an ``Idempotency-Key``
+that stays the same across the retries of one call, so a retried write is applied once. When
+monday says how long to wait (``retry_in_seconds``, ``Retry-After``, "reset in N seconds") the
+client waits exactly that; 5xx, 423, 409 and network failures back off exponentially with
+jitter. Errors come out as the typed exceptions of ``monday_integration.errors``.
+
+    with MondayClient() as monday:
+        for item in monday.iter_board_items(board_id):
+            ...
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+import uuid
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import Any
+
+import httpx
+
+from monday_integration import queries
+from monday_integration.conf import conf
+from monday_integration.errors import (
+    MondayAuthError,
+    MondayError,
+    MondayNotFound,
+    MondayTransportError,
+    error_from_response,
+    exponential_backoff,
+    request_id_of,
+    retry_wait,
+)
+from monday_integration.parsing import (
+    Asset,
+    Column,
+    Item,
+    parse_asset,
+    parse_column,
+    parse_item,
+)
+
+logger = logging.getLogger(__name__)
+
+
+def _decode(response: httpx.Response) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        return None
+
+
+class MondayClient:
+    def __init__(
+        self,
+        url: str | None = None,
+        token: str | None = None,
+        api_version: str | None = None,
+        *,
+        timeout: float = 30.0,
+        max_retries: int = 5,
+        backoff: Callable[[int], float] = exponential_backoff,
+        sleep: Callable[[float], Any] = time.sleep,
+        transport: httpx.BaseTransport | None = None,
+        max_wait: float = 60.0,
+    ) -> None:
+        """Settings default to ``conf`` (MONDAY_API_URL, MONDAY_API_TOKEN, MONDAY_API_VERSION).
+
+        ``max_retries`` retries follow the first attempt. A wait monday asks for that is longer
+        than ``max_wait`` seconds (a daily limit, say) is not slept: the ``MondayRateLimited``
+        is raised at once with its ``retry_in_seconds`` so a job can be rescheduled instead.
+        """
+        self.url = (url or conf.MONDAY_API_URL).rstrip("/")
+        self.file_url = self.url + "/file"
+        self.api_version = api_version or conf.MONDAY_API_VERSION
+        self._token = token if token is not None else conf.MONDAY_API_TOKEN
+        self.max_retries = max_retries
+        self.max_wait = max_wait
+        self._backoff = backoff
+        self._sleep = sleep
+        headers = {"API-Version": self.api_version, "Accept": "application/json"}
+        if self._token:
+            headers["Authorization"] = self._token  # monday wants the bare token, no "Bearer"
+        self._http = httpx.Client(headers=headers, timeout=timeout, transport=transport)
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> MondayClient:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    # -- transport -----------------------------------------------------------------------
+
+    def execute(
+        self,
+        query: str,
+        variables: Mapping[str, Any] | None = None,
+        *,
+        idempotency_key: str | None = None,
+    ) -> dict[str, Any]:
+        """Run one GraphQL document and return its ``data``; raise a ``MondayError`` otherwise.
+
+        A mutation gets an ``Idempotency-Key`` (``idempotency_key`` or a new uuid4) that every
+        retry of this call repeats.
+        """
+        kind, name = queries.operation_of(query)
+        headers = {"Content-Type": "application/json"}
+        if kind == "mutation":
+            headers["Idempotency-Key"] = idempotency_key or str(uuid.uuid4())
+        body = json.dumps({"query": query, "variables": dict(variables or {})}).encode()
+        return self._post(name, self.url, headers=headers, content=body)
+
+    def _post(self, name: str, url: str, **request: Any) -> dict[str, Any]:
+        if not self._token:
+            raise MondayAuthError("no API token is configured", "NO_TOKEN")
+        attempt = 0
+        while True:
+            outcome = self._attempt(name, url, request)
+            if not isinstance(outcome, MondayError):
+                return outcome
+            wait = retry_wait(outcome, attempt, self.max_retries, self.max_wait, self._backoff)
+            if wait is None:
+                raise outcome
+            attempt += 1
+            logger.warning(
+                "monday %s failed: %s; retry %d of %d in %.2f s",
+                name,
+                outcome,
+                attempt,
+                self.max_retries,
+                wait,
+            )
+            self._sleep(wait)
+
+    def _attempt(
+        self, name: str, url: str, request: dict[str, Any]
+    ) -> dict[str, Any] | MondayError:
+        """One HTTP round trip: the ``data`` on success, else the error (not raised)."""
+        started = time.monotonic()
+        try:
+            response = self._http.post(url, **request)
+        except httpx.RequestError as exc:
+            elapsed = (time.monotonic() - started) * 1000
+            logger.debug("monday %s -> %s after %.0f ms", name, type(exc).__name__, elapsed)
+            message = f"{type(exc).__name__} calling {url}: {exc}"
+            if isinstance(exc, httpx.UnsupportedProtocol):  # a bad MONDAY_API_URL: no retry
+                error = MondayError(message, "INVALID_URL")
+            else:
+                error = MondayTransportError(message, "TRANSPORT_ERROR")
+            error.__cause__ = exc
+            return error
+        body = _decode(response)
+        error = error_from_response(response.status_code, response.headers, body, response.text)
+        logger.debug(
+            "monday %s -> HTTP %s in %.0f ms (request %s%s)",
+            name,
+            response.status_code,
+            (time.monotonic() - started) * 1000,
+            request_id_of(response.headers, body),
+            ", replayed" if response.headers.get("idempotency-replayed") == "true" else "",
+        )
+        return error if error is not None else (body.get("data") or {})
+
+    # -- reads ---------------------------------------------------------------------------
+
+    def get_items(self, ids: Iterable[int | str] | int | str) -> list[Item]:
+        """The items (with column values and subitems), 100 ids per call; unknown ids are
+        left out, as monday does."""
+        if isinstance(ids, int | str):
+            ids = [ids]
+        unique = list(dict.fromkeys(str(item_id) for item_id in ids))
+        items: list[Item] = []
+        for start in range(0, len(unique), queries.ITEMS_PER_CALL):
+            chunk = unique[start : start + queries.ITEMS_PER_CALL]
+            data = self.execute(queries.GET_ITEMS, {"ids": chunk, "limit": len(chunk)})
+            items.extend(parse_item(raw) for raw in data.get("items") or [] if raw)
+        return items
+
+    def iter_board_items(self, board_id: int | str, *, limit: int = 500) -> Iterator[Item]:
+        """Every item of a board, ``limit`` per call, following cursors until monday's last
+        page. Cursors expire after 60 minutes: consume the iterator without long pauses."""
+        if not 1 <= limit <= queries.MAX_PAGE_SIZE:
+            raise ValueError(f"limit must be between 1 and {queries.MAX_PAGE_SIZE}, not {limit}")
+        data = self.execute(queries.BOARD_ITEMS_PAGE, {"board_id": str(board_id), "limit": limit})
+        page = self._board(data, board_id)["items_page"]
+        while True:
+            yield from (parse_item(raw) for raw in page.get("items") or [] if raw)
+            cursor = page.get("cursor")
+            if not cursor:
+                return
+            data = self.execute(queries.NEXT_ITEMS_PAGE, {"cursor": cursor, "limit": limit})
+            page = data["next_items_page"]
+
+    def get_board_columns(self, board_id: int | str) -> list[Column]:
+        data = self.execute(queries.BOARD_COLUMNS, {"board_id": str(board_id)})
+        return [parse_column(raw) for raw in self._board(data, board_id).get("columns") or []]
+
+    @staticmethod
+    def _board(data: dict[str, Any], board_id: int | str) -> dict[str, Any]:
+        boards = [board for board in data.get("boards") or [] if board]
+        if not boards:
+            raise MondayNotFound(f"board {board_id} is not among the boards monday returned")
+        return boards[0]
+
+    # -- writes --------------------------------------------------------------------------
+
+    def change_column_value(
+        self,
+        board_id: int | str,
+        item_id: int | str,
+        column_id: str,
+        value: Mapping[str, Any] | list[Any] | str,
+        *,
+        idempotency_key: str | None = None,
+    ) -> None:
+        """Set one column. A dict is the column's JSON value (``{"label": "Done"}``,
+        ``{"date": "2026-01-31"}``); a str is its simple text form (``"Done"``, ``"Hello"``),
+        sent with ``change_simple_column_value``."""
+        target = {"board_id": str(board_id), "item_id": str(item_id), "column_id": column_id}
+        if isinstance(value, str):
+            query, variables = queries.CHANGE_SIMPLE_COLUMN_VALUE, {**target, "value": value}
+        else:
+            query, variables = queries.CHANGE_COLUMN_VALUE, {**target, "value": json.dumps(value)}
+        self.execute(query, variables, idempotency_key=idempotency_key)
+
+    def set_status(
+        self,
+        board_id: int | str,
+        item_id: int | str,
+        column_id: str,
+        label: str,
+        *,
+        idempotency_key: str | None = None,
+    ) -> None:
+        value = {"label": label}
+        self.change_column_value(
+            board_id, item_id, column_id, value, idempotency_key=idempotency_key
+        )
+
+    def change_multiple_column_values(
+        self,
+        board_id: int | str,
+        item_id: int | str,
+        values: Mapping[str, Any],
+        *,
+        idempotency_key: str | None = None,
+    ) -> None:
+        variables = {
+            "board_id": str(board_id),
+            "item_id": str(item_id),
+            "column_values": json.dumps(dict(values)),
+        }
+        self.execute(
+            queries.CHANGE_MULTIPLE_COLUMN_VALUES, variables, idempotency_key=idempotency_key
+        )
+
+    def clear_file_column(
+        self,
+        board_id: int | str,
+        item_id: int | str,
+        column_id: str,
+        *,
+        idempotency_key: str | None = None,
+    ) -> None:
+        value = {"clear_all": True}
+        self.change_column_value(
+            board_id, item_id, column_id, value, idempotency_key=idempotency_key
+        )
+
+    def create_update(
+        self, item_id: int | str, body: str, *, idempotency_key: str | None = None
+    ) -> str:
+        """Post an update (a comment) on the item; returns the update's id."""
+        variables = {"item_id": str(item_id), "body": body}
+        data = self.execute(queries.CREATE_UPDATE, variables, idempotency_key=idempotency_key)
+        return str(data["create_update"]["id"])
+
+    def upload_file_to_column(
+        self,
+        item_id: int | str,
+        column_id: str,
+        filename: str,
+        content: bytes,
+        content_type: str = "application/pdf",
+        *,
+        idempotency_key: str | None = None,
+    ) -> Asset:
+        """Add a file to a file column through monday's multipart file endpoint."""
+        form = {
+            "query": queries.ADD_FILE_TO_COLUMN,
+            "variables": json.dumps({"item_id": str(item_id), "column_id": column_id}),
+        }
+        headers = {"Idempotency-Key": idempotency_key or str(uuid.uuid4())}
+        files = {"variables[file]": (filename, content, content_type)}
+        data = self._post("AddFileToColumn", self.file_url, headers=headers, data=form, files=files)
+        return parse_asset(data["add_file_to_column"])
+
+    def create_webhook(
+        self,
+        board_id: int | str,
+        url: str,
+        event: str = "change_status_column_value",
+        config: Mapping[str, Any] | None = None,
+        *,
+        idempotency_key: str | None = None,
+    ) -> str:
+        """Subscribe ``url`` to a board's events; returns the webhook id. monday first POSTs
+        a challenge to ``url``, which must answer it before this call returns."""
+        variables = {
+            "board_id": str(board_id),
+            "url": url,
+            "event": event,
+            "config": json.dumps(dict(config)) if config is not None else None,
+        }
+        data = self.execute(queries.CREATE_WEBHOOK, variables, idempotency_key=idempotency_key)
+        return str(data["create_webhook"]["id"])
+
+    def delete_webhook(self, webhook_id: int | str, *, idempotency_key: str | None = None) -> None:
+        variables = {"id": str(webhook_id)}
+        self.execute(queries.DELETE_WEBHOOK, variables, idempotency_key=idempotency_key)

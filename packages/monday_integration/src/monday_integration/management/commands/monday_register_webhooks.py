@@ -1,0 +1,19 @@
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from monday_integration.client import MondayClient
+from monday_integration.operations import register_webhooks, webhook_url
+
+
+class Command(BaseCommand):
+    help = "Subscribe each active board mapping without a webhook to its trigger column."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--base-url", required=True, help="This site's public URL.")
+
+    def handle(self, *args: Any, base_url: str, **options: Any) -> None:
+        with MondayClient() as client:
+            for mapping in register_webhooks(base_url, client):
+                url = webhook_url(base_url, mapping)
+                self.stdout.write(f"{mapping}: webhook {mapping.webhook_id} -> {url}")

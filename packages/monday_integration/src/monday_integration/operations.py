@@ -1,0 +1,89 @@
+"""Operations staff run by command: register webhooks, sync one item, replay failures, and
+reconcile (find items left in the trigger state whose webhook monday dropped after its 30
+minutes of retries)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from monday_integration.client import MondayClient
+from monday_integration.models import BoardMapping, WebhookEvent
+from monday_integration.sync import process_event, schedule_replay
+
+Status = WebhookEvent.Status
+
+
+def webhook_url(base_url: str, mapping: BoardMapping) -> str:
+    return f"{base_url.rstrip('/')}/api/monday/webhooks/{mapping.webhook_secret}/"
+
+
+def register_webhooks(base_url: str, client: MondayClient) -> list[BoardMapping]:
+    """Subscribe every active mapping that has no webhook yet to its trigger column."""
+    registered = []
+    for mapping in BoardMapping.objects.filter(active=True, webhook_id=""):
+        mapping.webhook_id = client.create_webhook(
+            mapping.board_id,
+            webhook_url(base_url, mapping),
+            event="change_status_column_value",
+            config={"columnId": mapping.trigger_column_id},
+        )
+        mapping.save(update_fields=["webhook_id", "updated_at"])
+        registered.append(mapping)
+    return registered
+
+
+def _synthetic_event(mapping: BoardMapping, item_id: str, reason: str) -> WebhookEvent:
+    """An event for an item nobody's webhook announced (a manual sync, a reconcile)."""
+    return WebhookEvent.objects.create(
+        trigger_uuid=f"{reason}-{uuid.uuid4().hex}",
+        mapping=mapping,
+        board_id=mapping.board_id,
+        item_id=str(item_id),
+        event_type=reason,
+        payload={"reason": reason, "itemId": str(item_id)},
+    )
+
+
+def sync_item(mapping: BoardMapping, item_id: str, client: MondayClient) -> WebhookEvent:
+    """Run the pipeline for one item now, in this process."""
+    return process_event(_synthetic_event(mapping, item_id, "manual").pk, client=client)
+
+
+def replay_failed(mappings: list[BoardMapping] | None = None) -> list[WebhookEvent]:
+    events = WebhookEvent.objects.filter(status=Status.FAILED)
+    if mappings is not None:
+        events = events.filter(mapping__in=mappings)
+    return [schedule_replay(event) for event in events]
+
+
+@dataclass(frozen=True)
+class Reconciled:
+    mapping: BoardMapping
+    item_id: str
+    event: WebhookEvent
+
+
+def reconcile(client: MondayClient) -> list[Reconciled]:
+    """Queue items that show the trigger label but have no event done or in progress."""
+    found = []
+    for mapping in BoardMapping.objects.filter(active=True):
+        handled = set(
+            WebhookEvent.objects.filter(
+                mapping=mapping, status__in=(Status.RECEIVED, Status.PROCESSING)
+            ).values_list("item_id", flat=True)
+        )
+        for item in client.iter_board_items(mapping.board_id):
+            column = item.column_values.get(mapping.trigger_column_id)
+            label = column.label if column else None
+            if label != mapping.trigger_label or str(item.id) in handled:
+                continue
+            from monday_integration.tasks import process_event_task
+
+            with transaction.atomic():
+                event = _synthetic_event(mapping, str(item.id), "reconcile")
+                transaction.on_commit(lambda pk=event.pk: process_event_task(pk))
+            found.append(Reconciled(mapping, str(item.id), event))
+    return found

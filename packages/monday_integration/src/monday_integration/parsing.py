@@ -1,0 +1,154 @@
+"""Small frozen records for what monday returns, and the functions that build them.
+
+monday sends JSON-typed fields (a column's ``value``, a column's ``settings_str``) as JSON
+encoded in a string; they are decoded here once, so callers get dicts (or None).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class ColumnValue:
+    id: str
+    type: str
+    text: str | None  # what a person sees; "" for an empty column
+    value: Any  # monday's raw value, decoded; None for empty, mirror, formula columns...
+    title: str | None = None
+    label: str | None = None  # status columns only
+    index: int | None = None  # status columns only
+
+
+@dataclass(frozen=True)
+class Item:
+    id: str
+    name: str
+    board_id: str | None = None
+    group_id: str | None = None
+    column_values: dict[str, ColumnValue] = field(default_factory=dict)
+    subitems: list[Item] = field(default_factory=list)
+
+    def text(self, column_id: str, default: str = "") -> str:
+        column = self.column_values.get(column_id)
+        return (column.text or default) if column else default
+
+    def status(self, column_id: str) -> str | None:
+        """The label a status column shows, or None."""
+        column = self.column_values.get(column_id)
+        return column.label if column else None
+
+
+@dataclass(frozen=True)
+class Column:
+    id: str
+    title: str
+    type: str
+    settings: dict[str, Any] = field(default_factory=dict)
+    labels: dict[int, str] = field(default_factory=dict)  # status columns: index -> label
+
+    def label_index(self, label: str) -> int | None:
+        """The index of a status label (case-insensitive), or None when the column lacks it."""
+        wanted = label.casefold()
+        return next((i for i, text in self.labels.items() if text.casefold() == wanted), None)
+
+
+@dataclass(frozen=True)
+class Asset:
+    id: str
+    name: str
+    url: str
+    public_url: str
+
+
+def decode_json(raw: Any) -> Any:
+    """A JSON-typed field as Python: strings are decoded, anything else is already decoded."""
+    if not isinstance(raw, str):
+        return raw
+    if not raw:
+        return None
+    try:
+        return json.loads(raw)
+    except ValueError:
+        return raw
+
+
+def _id(value: Any) -> str | None:
+    return str(value) if value is not None else None
+
+
+def _nested_id(record: dict[str, Any], key: str) -> str | None:
+    nested = record.get(key)
+    return _id(nested.get("id")) if isinstance(nested, dict) else None
+
+
+def parse_column_value(raw: dict[str, Any]) -> ColumnValue:
+    column = raw.get("column") or {}
+    index = raw.get("index")
+    return ColumnValue(
+        id=str(raw["id"]),
+        type=str(raw.get("type") or ""),
+        text=raw.get("text"),
+        value=decode_json(raw.get("value")),
+        title=column.get("title"),
+        label=raw.get("label"),
+        index=int(index) if index is not None else None,
+    )
+
+
+def parse_item(raw: dict[str, Any]) -> Item:
+    values = [parse_column_value(value) for value in raw.get("column_values") or [] if value]
+    return Item(
+        id=str(raw["id"]),
+        name=str(raw.get("name") or ""),
+        board_id=_nested_id(raw, "board"),
+        group_id=_nested_id(raw, "group"),
+        column_values={value.id: value for value in values},
+        subitems=[parse_item(sub) for sub in raw.get("subitems") or [] if sub],
+    )
+
+
+def status_labels(settings: dict[str, Any]) -> dict[int, str]:
+    """A status column's labels from its settings: ``{"labels": {"1": "Done"}}`` or, in
+    newer API versions, ``{"labels": [{"id": 1, "label": "Done"}, ...]}``."""
+    labels = settings.get("labels")
+    if isinstance(labels, dict):
+        pairs = labels.items()
+    elif isinstance(labels, list):
+        pairs = [
+            (entry.get("id", entry.get("index")), entry.get("label", entry.get("name")))
+            for entry in labels
+            if isinstance(entry, dict)
+        ]
+    else:
+        return {}
+    result = {}
+    for key, label in pairs:
+        try:
+            result[int(key)] = str(label)
+        except (TypeError, ValueError):
+            continue
+    return dict(sorted(result.items()))
+
+
+def parse_column(raw: dict[str, Any]) -> Column:
+    settings = decode_json(raw.get("settings_str"))
+    settings = settings if isinstance(settings, dict) else {}
+    return Column(
+        id=str(raw["id"]),
+        title=str(raw.get("title") or ""),
+        type=str(raw.get("type") or ""),
+        settings=settings,
+        labels=status_labels(settings),
+    )
+
+
+def parse_asset(raw: dict[str, Any]) -> Asset:
+    return Asset(
+        id=str(raw["id"]),
+        name=str(raw.get("name") or ""),
+        url=str(raw.get("url") or ""),
+        public_url=str(raw.get("public_url") or ""),
+    )
