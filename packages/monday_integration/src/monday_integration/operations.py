@@ -8,6 +8,7 @@ import uuid
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.urls import reverse
 
 from monday_integration.client import MondayClient
 from monday_integration.models import BoardMapping, WebhookEvent
@@ -17,7 +18,8 @@ Status = WebhookEvent.Status
 
 
 def webhook_url(base_url: str, mapping: BoardMapping) -> str:
-    return f"{base_url.rstrip('/')}/api/monday/webhooks/{mapping.webhook_secret}/"
+    path = reverse("monday_integration:webhook", kwargs={"secret": mapping.webhook_secret})
+    return f"{base_url.rstrip('/')}{path}"
 
 
 def register_webhooks(base_url: str, client: MondayClient) -> list[BoardMapping]:
@@ -82,8 +84,8 @@ def reconcile(client: MondayClient) -> list[Reconciled]:
                 continue
             from monday_integration.tasks import process_event_task
 
-            with transaction.atomic():
+            with transaction.atomic():  # the event and its task, together
                 event = _synthetic_event(mapping, str(item.id), "reconcile")
-                transaction.on_commit(lambda pk=event.pk: process_event_task(pk))
+                process_event_task(event.pk)
             found.append(Reconciled(mapping, str(item.id), event))
     return found

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.urls import reverse
 from rest_framework import serializers
 
+from betterform import services as forms
+from betterform.schema import fields as form_fields
 from monday_integration.client import MondayClient
 from monday_integration.errors import MondayError
 from monday_integration.models import BoardMapping, WebhookEvent
@@ -42,8 +45,16 @@ class BoardMappingSerializer(serializers.ModelSerializer):
 
     def get_webhook_url(self, mapping: BoardMapping) -> str:
         request = self.context.get("request")
-        path = f"/api/monday/webhooks/{mapping.webhook_secret}/"
+        path = reverse("monday_integration:webhook", kwargs={"secret": mapping.webhook_secret})
         return request.build_absolute_uri(path) if request else path
+
+    def validate_column_map(self, value: Any) -> dict[str, str]:
+        if not isinstance(value, dict) or not all(isinstance(t, str) for t in value.values()):
+            raise serializers.ValidationError(
+                'give an object of monday column id -> "customer.<detail>" or '
+                '"answers.<field key>".'
+            )
+        return value
 
     def validate_stage_labels(self, value: Any) -> dict[str, str]:
         if not isinstance(value, dict) or any(not value.get(stage) for stage in STAGES):
@@ -75,6 +86,12 @@ class BoardMappingSerializer(serializers.ModelSerializer):
             for field, ids in wanted.items()
             if (missing := [column for column in ids if column not in columns])
         }
+        if unknown := _unknown_targets(merged.get("form"), merged.get("column_map") or {}):
+            message = (
+                f"map to customer.<{'|'.join(forms.CUSTOMER_FIELDS)}> or answers.<a field of "
+                f"the form>, not {', '.join(repr(target) for target in unknown)}"
+            )
+            errors["column_map"] = "; ".join(filter(None, [errors.get("column_map"), message]))
         if errors:
             raise serializers.ValidationError(errors)
         return attrs
@@ -86,12 +103,27 @@ class BoardMappingSerializer(serializers.ModelSerializer):
             name: getattr(self.instance, name)
             for name in (
                 "board_id",
+                "form",
                 "trigger_column_id",
                 "status_column_id",
                 "file_column_id",
                 "column_map",
             )
         }
+
+
+def _unknown_targets(form: Any, column_map: dict[str, str]) -> list[str]:
+    """Targets that are neither a customer detail nor a field of the form."""
+    known = form_fields(forms.current_version(form).schema) if form is not None else {}
+    unknown = []
+    for target in column_map.values():
+        kind, _, name = target.partition(".")
+        if not (
+            (kind == "customer" and name in forms.CUSTOMER_FIELDS)
+            or (kind == "answers" and name in known)
+        ):
+            unknown.append(target)
+    return unknown
 
 
 class WebhookEventSerializer(serializers.ModelSerializer):

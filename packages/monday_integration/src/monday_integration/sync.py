@@ -198,6 +198,6 @@ def schedule_replay(event: WebhookEvent) -> WebhookEvent:
         raise SyncError("an ignored event is not a trigger; there is nothing to replay")
     with transaction.atomic():
         WebhookEvent.objects.filter(pk=event.pk).update(status=Status.RECEIVED, error="")
-        transaction.on_commit(lambda: process_event_task(event.pk))
+        process_event_task(event.pk)
     event.refresh_from_db()
     return event

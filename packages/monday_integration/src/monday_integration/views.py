@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import mixins, permissions, status, viewsets
+from rest_framework import filters, mixins, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -60,6 +61,7 @@ class BoardMappingViewSet(viewsets.ModelViewSet):
     queryset = BoardMapping.objects.select_related("form", "owner")
     serializer_class = BoardMappingSerializer
     permission_classes = [permissions.IsAdminUser]
+    filter_backends = [DjangoFilterBackend, filters.SearchFilter, filters.OrderingFilter]
     search_fields = ["name", "board_id"]
     filterset_fields = ["active", "form"]
 
@@ -72,6 +74,7 @@ class WebhookEventViewSet(
     queryset = WebhookEvent.objects.select_related("mapping")
     serializer_class = WebhookEventSerializer
     permission_classes = [permissions.IsAdminUser]
+    filter_backends = [DjangoFilterBackend, filters.OrderingFilter]
     filterset_fields = ["status", "mapping", "item_id", "event_type"]
     ordering = ["-received_at", "-id"]
 

@@ -120,7 +120,9 @@ def receive(secret: str, body: bytes, authorization: str, url: str) -> Delivery:
             if trigger:
                 from monday_integration.tasks import process_event_task
 
-                transaction.on_commit(lambda: process_event_task(stored.pk))
+                # The task is a row too: committed with the event or not at all, so an
+                # event is never left "received" with nothing queued to process it.
+                process_event_task(stored.pk)
             transaction.on_commit(lambda: webhook_received.send(sender=WebhookEvent, event=stored))
     except IntegrityError:
         existing = WebhookEvent.objects.get(trigger_uuid=str(event["triggerUuid"])[:64])
