@@ -11,6 +11,7 @@ import tempfile
 from pathlib import Path
 
 import benchmarks
+from benchmarks.harness import Figure
 
 
 def setup_django(data_dir: Path) -> None:
@@ -38,12 +39,16 @@ def main() -> int:
                 results.extend(module.run())
     print(f"\n{'benchmark':58} {'subject':>11} {'baseline':>11} {'ratio':>7} {'bar':>7}  ok")
     for result in results:
-        bar = f"<={result.max_ratio:g}" if result.max_ratio is not None else "-"
-        print(
-            f"{result.name:58} {result.subject_seconds * 1e3:9.3f}ms "
-            f"{result.baseline_seconds * 1e3:9.3f}ms {result.ratio:6.2f}x {bar:>7}  "
-            f"{'yes' if result.passed else 'NO'}"
-        )
+        if isinstance(result, Figure):  # a value in its unit, across subject and baseline
+            value = f"{result.value:.3f}{result.unit}"
+            row = f"{value:>23} {'-':>7} {result.bar:>7}"
+        else:
+            bar = f"<={result.max_ratio:g}" if result.max_ratio is not None else "-"
+            row = (
+                f"{result.subject_seconds * 1e3:9.3f}ms {result.baseline_seconds * 1e3:9.3f}ms "
+                f"{result.ratio:6.2f}x {bar:>7}"
+            )
+        print(f"{result.name:58} {row}  {'yes' if result.passed else 'NO'}")
         if result.note:
             print(f"    {result.note}")
     return 0 if all(result.passed for result in results) else 1
