@@ -10,7 +10,7 @@ from __future__ import annotations
 import signal
 import subprocess
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from types import FrameType
 
@@ -21,8 +21,13 @@ class ProcessGroup:
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
     _stopping: threading.Event = field(default_factory=threading.Event)
 
-    def start(self, name: str, command: Sequence[str]) -> None:
-        self.processes[name] = subprocess.Popen(list(command))
+    def start(
+        self, name: str, command: Sequence[str], env: Mapping[str, str] | None = None
+    ) -> None:
+        """Start ``command``; ``env`` replaces the inherited environment when given."""
+        self.processes[name] = subprocess.Popen(
+            list(command), env=dict(env) if env is not None else None
+        )
 
     def wait(self) -> int:
         """Block until asked to stop (exit code 0) or until one process ends on its own (its
