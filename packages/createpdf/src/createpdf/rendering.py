@@ -8,6 +8,7 @@ local file or call a network address. Output size and page count are bounded.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import mimetypes
@@ -92,7 +93,10 @@ def _environment() -> ImmutableSandboxedEnvironment:
 ENVIRONMENT = _environment()
 
 
+@functools.lru_cache(maxsize=256)
 def compile_template(source: str) -> jinja2.Template:
+    """Compiled once per distinct source (a compiled template renders safely from any thread);
+    a changed template is a different source, so edits take effect at once."""
     try:
         return ENVIRONMENT.from_string(source)
     except jinja2.TemplateSyntaxError as error:

@@ -104,7 +104,7 @@ class DocumentRequestSerializer(serializers.Serializer):
             )
         if "template" in attrs:
             try:
-                resolve_template(attrs["template"])
+                attrs["resolved_template"] = resolve_template(attrs["template"])
             except TemplateNotFound as error:
                 raise serializers.ValidationError({"template": str(error)}) from None
             attrs.setdefault("context", {})

@@ -19,7 +19,7 @@ from createpdf.conf import conf
 from createpdf.models import Document, document_upload_path
 from createpdf.rendering import RenderError, render_pdf
 from createpdf.signals import document_status_changed
-from createpdf.template_store import TemplateNotFound, resolve_template
+from createpdf.template_store import ResolvedTemplate, TemplateNotFound, resolve_template
 
 logger = logging.getLogger(__name__)
 
@@ -34,12 +34,13 @@ def request_document(
     requested_by_key: str = "",
     source: models.Model | None = None,
     title: str = "",
+    template: ResolvedTemplate | None = None,
 ) -> tuple[Document, bool]:
     """Return ``(document, queued)``: an existing finished or in-flight twin, or a new one.
 
     Raises ``TemplateNotFound`` for an unknown slug (nothing is stored then).
     """
-    template = resolve_template(template_slug)
+    template = template or resolve_template(template_slug)
     key = template.cache_key(context)
     requester = requested_by if getattr(requested_by, "pk", None) else None
     twin = (

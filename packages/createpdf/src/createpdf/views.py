@@ -95,6 +95,7 @@ class DocumentViewSet(
         else:
             document, _ = services.request_document(
                 template_slug=data["template"],
+                template=data["resolved_template"],
                 context=data["context"],
                 requested_by=user_of(request),
                 requested_by_key=api_key_id(request),
