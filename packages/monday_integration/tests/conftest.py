@@ -3,41 +3,19 @@ board mapping between them."""
 
 from __future__ import annotations
 
+import copy
+
 import pytest
 
 from betterform import services as forms
 from betterform.models import Form
 from monday_integration.client import MondayClient
+from monday_integration.demo import DEMO_FORM_SCHEMA
 from monday_integration.models import BoardMapping
 from monday_integration.testing import FakeMonday, build_demo_board
 
-SCHEMA = {
-    "sections": [
-        {
-            "title": "Project",
-            "fields": [
-                {
-                    "key": "area",
-                    "label": "Area",
-                    "type": "number",
-                    "required": True,
-                    "pricing": {"unit_price": "85.00", "unit_label": "m²"},
-                },
-                {
-                    "key": "finish",
-                    "label": "Finish",
-                    "type": "choice",
-                    "options": [
-                        {"value": "basic", "label": "Basic"},
-                        {"value": "premium", "label": "Premium", "price": "2500.00"},
-                    ],
-                },
-                {"key": "phone", "label": "Phone", "type": "phone"},
-            ],
-        }
-    ],
-    "pricing": {"currency": "EUR", "tax_rate": "21"},
-}
+# The demo board's form: the tests exercise the mapping the demo itself uses.
+SCHEMA = DEMO_FORM_SCHEMA
 
 
 @pytest.fixture
@@ -62,7 +40,7 @@ def fast_client(fake):
 
 @pytest.fixture
 def mapping(demo, django_user_model):
-    form = forms.save_form(Form(name="Renovation", slug="renovation", schema=SCHEMA))
+    form = forms.save_form(Form(name="Renovation", slug="renovation", schema=copy.deepcopy(SCHEMA)))
     columns = demo["columns"]
     return BoardMapping.objects.create(
         name="Sales pipeline",
