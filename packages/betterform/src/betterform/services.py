@@ -2,7 +2,7 @@
 integration call these; none of them writes these models directly.
 
 Callers that want an audit trail wrap calls in ``reversion.create_revision()`` (the API does,
-once per request).
+once per request). Quote writes are announced through ``betterform.signals`` after the commit.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.db import transaction
+from django.dispatch import Signal
 from django.utils import timezone
 
 from betterform.answers import clean_answers
@@ -20,6 +21,7 @@ from betterform.models import Form, FormVersion, Quote, QuoteLine, Submission
 from betterform.numbering import next_quote_number
 from betterform.pricing import line_amounts, price_answers, quote_totals
 from betterform.schema import validate_schema
+from betterform.signals import quote_created, quote_updated
 
 Status = Submission.Status
 
@@ -155,8 +157,12 @@ def _set_lines(quote: Quote, lines: Iterable[Mapping[str, Any]]) -> None:
     getattr(quote, "_prefetched_objects_cache", {}).pop("lines", None)
 
 
-def recalculate(quote: Quote) -> Quote:
-    """Recompute and store the totals from the lines (see betterform.pricing)."""
+def _announce(quote: Quote, signal: Signal) -> None:
+    """Send ``signal`` for the quote once the transaction commits (never for a rollback)."""
+    transaction.on_commit(lambda: signal.send(sender=Quote, quote=quote))
+
+
+def _store_totals(quote: Quote) -> None:
     amounts = [
         line_amounts(line.quantity, line.unit_price, line.tax_rate, line.discount_percent)
         for line in quote.lines.all()
@@ -165,6 +171,13 @@ def recalculate(quote: Quote) -> Quote:
     quote.subtotal, quote.discount_total = totals.subtotal, totals.discount_total
     quote.tax_total, quote.total = totals.tax_total, totals.total
     quote.save(update_fields=["subtotal", "discount_total", "tax_total", "total", "updated_at"])
+
+
+def recalculate(quote: Quote) -> Quote:
+    """Recompute and store the totals from the lines (see betterform.pricing), then announce
+    the quote as updated (``signals.quote_updated``, after the commit)."""
+    _store_totals(quote)
+    _announce(quote, quote_updated)
     return quote
 
 
@@ -172,6 +185,7 @@ def recalculate(quote: Quote) -> Quote:
 def create_quote(
     *, lines: Iterable[Mapping[str, Any]] = (), owner: Any = None, **fields: Any
 ) -> Quote:
+    """Number and store a quote with its lines; announces ``quote_created`` after the commit."""
     today = timezone.localdate()
     sequence, number = next_quote_number(today.year)
     fields.setdefault("currency", conf.BETTERFORM_DEFAULT_CURRENCY)
@@ -186,7 +200,9 @@ def create_quote(
         **fields,
     )
     _set_lines(quote, lines)
-    return recalculate(quote)
+    _store_totals(quote)
+    _announce(quote, quote_created)
+    return quote
 
 
 @transaction.atomic
@@ -198,7 +214,7 @@ def update_quote(
     quote.save()
     if lines is not None:
         _set_lines(quote, lines)
-    return recalculate(quote)
+    return recalculate(quote)  # stores the totals and announces quote_updated
 
 
 @transaction.atomic
@@ -206,7 +222,8 @@ def build_quote(submission: Submission, *, owner: Any = None) -> Quote:
     """Price a submission from its form version's pricing rules.
 
     Building again (the answers changed, monday synced the item again) re-prices the same
-    quote instead of creating another one. The quote stays editable afterwards.
+    quote instead of creating another one. The quote stays editable afterwards. Announces
+    ``quote_created`` or ``quote_updated`` accordingly.
     """
     if submission.status in (Status.ACCEPTED, Status.REJECTED):
         raise IllegalTransition(

@@ -1,0 +1,22 @@
+"""Signals betterform sends; the site turns them into real-time events.
+
+Both are sent after the transaction that wrote the quote commits, never inside it (and not at
+all when it rolls back), once per service call:
+
+``quote_created(sender=Quote, quote=...)``
+    a quote was numbered and stored with its lines and totals (``services.create_quote``, or
+    ``services.build_quote`` pricing a submission for the first time).
+``quote_updated(sender=Quote, quote=...)``
+    a quote's fields, lines or totals changed (``services.update_quote``,
+    ``services.recalculate`` after the admin saved lines or the API reverted a version, and
+    ``services.build_quote`` re-pricing a submission). Creating a quote does not also send it.
+
+``quote`` is the instance the service saved; a transaction holding several writes to one
+quote (the admin saves the quote, then its lines) sends one signal per write, each carrying
+the same instance with the values as committed.
+"""
+
+from django.dispatch import Signal
+
+quote_created = Signal()
+quote_updated = Signal()
