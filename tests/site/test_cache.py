@@ -27,7 +27,7 @@ def test_redis_url_makes_processes_share_one_cache(manage):
         env=env,
     )
     assert written.returncode == 0, written.stderr
-    assert written.stdout.strip() == "django.core.cache.backends.redis.RedisCache"
+    assert written.stdout.strip() == "django_redis.cache.RedisCache"
 
     read = manage("shell", "-v", "0", "-c", script.format(f"print(cache.get({key!r}))"), env=env)
     assert read.stdout.strip() == "shared"

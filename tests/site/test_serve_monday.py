@@ -1,5 +1,6 @@
 """``serve`` in development runs a fake monday.com wired to the site: flipping a demo item's
-status ends with the quote PDF on the item, as the README's demo promises."""
+status ends with the quote PDF on the item, as the README's demo promises, and a staff
+Socket.IO client watches every step of it live."""
 
 from __future__ import annotations
 
@@ -14,10 +15,12 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import httpx
 import pypdf
 import pytest
+import socketio
 
 pytestmark = pytest.mark.slow
 
@@ -86,6 +89,100 @@ def serving(env: dict[str, str], *args: str) -> Iterator[tuple[subprocess.Popen,
             process.wait()
 
 
+class Watcher:
+    """A staff ``socketio.Client`` recording every event it receives, in order."""
+
+    def __init__(self) -> None:
+        self.client = socketio.Client(reconnection=False)
+        self.events: list[tuple[str, Any]] = []
+        self.changed = threading.Condition()
+        self.client.on("*", self._record)
+
+    def _record(self, event: str, data: Any = None) -> None:
+        with self.changed:
+            self.events.append((event, data))
+            self.changed.notify_all()
+
+    def wait_for(self, name: str, timeout: float = 60, **fields: Any) -> int:
+        """The index of the first ``name`` event whose data has ``fields``."""
+        deadline = time.monotonic() + timeout
+        with self.changed:
+            while True:
+                for index, (event, data) in enumerate(self.events):
+                    if event == name and all(data.get(k) == v for k, v in fields.items()):
+                        return index
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise AssertionError(f"no {name} {fields} in {timeout:.0f} s: {self.events}")
+                self.changed.wait(left)
+
+    def indexed(self, name: str, **fields: Any) -> list[tuple[int, dict]]:
+        return [
+            (index, data)
+            for index, (event, data) in enumerate(list(self.events))
+            if event == name and all(data.get(k) == v for k, v in fields.items())
+        ]
+
+
+# The stages sync.sync_item goes through, in order, and the label each sets on the item.
+STAGES = [
+    ("reading", "Quote in progress"),
+    ("submission", "Quote in progress"),
+    ("quote", "Quote in progress"),
+    ("pdf", "Quote in progress"),
+    ("upload", "Quote in progress"),
+    ("done", "Quote ready"),
+]
+
+
+def watch_as_staff(base: str, password: str) -> Watcher:
+    login = httpx.post(
+        f"{base}/api/auth/token/login/",
+        json={"username": "admin", "password": password},
+        timeout=10,
+    )
+    assert login.status_code == 200, login.text
+    watcher = Watcher()
+    watcher.client.connect(base, auth={"token": login.json()["auth_token"]}, wait_timeout=20)
+    return watcher
+
+
+def check_live_events(watcher: Watcher, item_id: str, quote_number: str) -> None:
+    """What the staff client saw of the flip: the trigger, each sync stage of its event, the
+    quote, the PDF's render and the outcome, in that order, all about ``item_id``."""
+    received = watcher.wait_for("monday.event.received", item_id=item_id, status="received")
+    event_id = watcher.events[received][1]["id"]
+    processed = watcher.wait_for("monday.event.processed", id=event_id)
+    assert watcher.events[processed][1]["item_id"] == item_id
+    assert watcher.events[processed][1]["status"] == "done"
+
+    stages = watcher.indexed("monday.sync.stage", event_id=event_id)
+    assert [(data["stage"], data["label"]) for _, data in stages] == STAGES
+    assert {data["item_id"] for _, data in stages} == {item_id}
+    positions = [index for index, _ in stages]
+    assert received < positions[0] and positions[-1] < processed
+    stage_at = dict(zip((stage for stage, _ in STAGES), positions, strict=True))
+
+    quote_events = [
+        (index, data)
+        for name in ("quote.created", "quote.updated")
+        for index, data in watcher.indexed(name, number=quote_number)
+    ]
+    assert quote_events, f"no quote event for {quote_number}: {watcher.events}"
+    assert all(stage_at["quote"] < index < stage_at["pdf"] for index, _ in quote_events)
+
+    [(_, queued)] = watcher.indexed("document.queued", title=f"Quote {quote_number}")
+    document_id = queued["id"]
+    steps = [
+        watcher.indexed(f"document.{status}", id=document_id)
+        for status in ("queued", "rendering", "done")
+    ]
+    assert [len(step) for step in steps] == [1, 1, 1], watcher.events
+    (queued_at, _), (rendering_at, _), (done_at, done) = (step[0] for step in steps)
+    assert stage_at["pdf"] < queued_at < rendering_at < done_at < stage_at["upload"]
+    assert done["download_url"] == f"/api/pdf/documents/{document_id}/download/"
+
+
 def item_on_monday(api_url: str, token: str, item_id: str) -> dict:
     response = httpx.post(
         api_url,
@@ -137,6 +234,7 @@ def test_flipping_a_demo_item_brings_the_quote_pdf_onto_it(manage, dev_env, free
         assert health["database"] == {"ok": True}
         token = (tmp_path / "var" / "fake_monday_token").read_text().strip()
         assert f"--api-url {fake_base}/v2 --token {token}" in flip.group(1)
+        watcher = watch_as_staff(base, dev_env["DEMO_PASSWORD"])
 
         flipped = subprocess.run(
             [*shlex.split(flip.group(1)), first_item],
@@ -160,6 +258,10 @@ def test_flipping_a_demo_item_brings_the_quote_pdf_onto_it(manage, dev_env, free
         number = quote_number.group(0)
         assert any(number in update["body"] for update in item["updates"]), item["updates"]
         assert fake_base in httpx.get(f"{fake_base}/", timeout=5).text  # the board page
+        try:
+            check_live_events(watcher, first_item, number)
+        finally:
+            watcher.client.disconnect()
 
         process.send_signal(signal.SIGINT)
         process.wait(timeout=30)

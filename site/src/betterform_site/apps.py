@@ -5,10 +5,14 @@ from django.apps import AppConfig
 class SiteConfig(AppConfig):
     name = "betterform_site"
     verbose_name = "BetterForm site"
+    default = True  # apps.py holds two configs: without this Django would use neither
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
         from betterform_site import api_keys  # noqa: F401  (OpenAPI extension for API keys)
+        from betterform_site.realtime import bridge
+
+        bridge.connect()
 
 
 class BackgroundTasksConfig(BackgroundTasksAppConfig):

@@ -1,4 +1,5 @@
-"""The ASGI application uvicorn serves (``betterform_site.asgi:application``)."""
+"""The ASGI application uvicorn serves (``betterform_site.asgi:application``): Socket.IO at
+``/socket.io/``, everything else Django."""
 
 import os
 
@@ -10,4 +11,6 @@ load_settings_or_exit()
 
 from django.core.asgi import get_asgi_application  # noqa: E402
 
-application = get_asgi_application()
+from betterform_site.realtime.server import mount  # noqa: E402
+
+application = mount(get_asgi_application())

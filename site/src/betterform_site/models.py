@@ -15,3 +15,19 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return self.worker_id
+
+
+class RealtimeEvent(models.Model):
+    """The outbox for real-time events when there is no Redis: written by any process, polled
+    by each web process (``betterform_site.realtime.relay``), deleted after a few minutes."""
+
+    event = models.CharField(max_length=100)
+    data = models.JSONField()
+    rooms = models.JSONField(help_text="The rooms that receive the event.")
+    created_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.event} #{self.pk}"

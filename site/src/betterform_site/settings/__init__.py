@@ -20,6 +20,7 @@ include(
     "components/tasks.py",
     "components/email.py",
     "components/cache.py",
+    "components/realtime.py",
     "components/logging.py",
     "components/apps.py",
     f"environments/{DJANGO_ENV}.py",

@@ -169,12 +169,15 @@ class Command(BaseCommand):
             f"  API docs (ReDoc)    {base}/api/redoc/",
             f"  Admin               {base}/admin/",
             f"  Health              {base}/healthz",
+            f"  Socket.IO           {base}/socket.io/  (events: README, 'Real time')",
         ]
         if fake:
             lines.append(f"  Fake monday.com     {fake.base_url}/  (the demo board)")
         lines += [
             f"Demo login: {DEMO_ADMIN_USERNAME} / {demo_password()}",
             "  (reps alice and bob have the same password)",
+            "Live events, in another terminal:",
+            f"  {shown_python()} -m betterform_site watch_events --url {base} --user admin",
             "Press Ctrl-C to stop.",
             "",
         ]

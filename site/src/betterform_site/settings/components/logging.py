@@ -22,5 +22,8 @@ LOGGING = {
         # WeasyPrint narrates every step at INFO; its warnings (refused URLs...) still show.
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        # Socket.IO logs every emit and packet at INFO.
+        "socketio": {"level": "WARNING"},
+        "engineio": {"level": "WARNING"},
     },
 }

@@ -1,0 +1,122 @@
+"""A live site for the real-time tests: uvicorn (Django + Socket.IO) and, when asked, a worker,
+each a process of its own on a fresh SQLite file (or PostgreSQL/Redis through ``env``)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+import pytest
+
+CREATE_USERS = """
+import json, os
+from django.contrib.auth import get_user_model
+from rest_framework.authtoken.models import Token
+tokens = {}
+for name, staff in json.loads(os.environ["LIVE_SITE_USERS"]):
+    user = get_user_model().objects.create_user(name, password="live-site-password",
+                                                is_staff=staff)
+    tokens[name] = Token.objects.create(user=user).key
+print(json.dumps(tokens))
+"""
+
+
+@dataclass
+class LiveSite:
+    """A running uvicorn; ``start_worker`` adds a ``process_tasks`` process."""
+
+    base_url: str
+    env: dict[str, str]
+    log_dir: Path
+    processes: list[subprocess.Popen] = field(default_factory=list)
+
+    def spawn(self, *args: str, env: dict[str, str] | None = None) -> subprocess.Popen:
+        """A process whose output goes to a log file (a pipe nobody reads would fill up)."""
+        log = self.log_dir / f"{len(self.processes)}-{args[1].split('.')[0]}.log"
+        with log.open("w") as output:
+            process = subprocess.Popen(
+                [sys.executable, *args],
+                env={**self.env, **(env or {})},
+                stdout=output,
+                stderr=subprocess.STDOUT,
+            )
+        process.log = log  # type: ignore[attr-defined]
+        self.processes.append(process)
+        return process
+
+    def logs(self) -> str:
+        return "\n".join(f"--- {p.log}\n{p.log.read_text()}" for p in self.processes)
+
+    def start_worker(self) -> subprocess.Popen:
+        return self.spawn("-m", "betterform_site", "process_tasks", "--sleep", "0.1")
+
+    def create_users(self, *names: str, staff: tuple[str, ...] = ()) -> dict[str, str]:
+        """Users with DRF tokens: ``{name: token}``."""
+        users = json.dumps([[name, name in staff] for name in (*names, *staff)])
+        result = subprocess.run(
+            [sys.executable, "-m", "betterform_site", "shell", "-v", "0", "-c", CREATE_USERS],
+            env={**self.env, "LIVE_SITE_USERS": users},
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        if result.returncode != 0:
+            raise AssertionError(result.stderr)
+        return json.loads(result.stdout.strip().splitlines()[-1])
+
+    def stop(self) -> None:
+        for process in self.processes:
+            if process.poll() is None:
+                process.terminate()
+        for process in self.processes:
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def wait_until_up(site: LiveSite, process: subprocess.Popen, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"uvicorn exited: {site.logs()}")
+        try:
+            if httpx.get(f"{site.base_url}/healthz", timeout=2).status_code in (200, 503):
+                return
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    raise AssertionError("uvicorn did not answer in time")
+
+
+@pytest.fixture
+def live_site(manage, site_env, free_port, tmp_path) -> Iterator[Callable[..., LiveSite]]:
+    """``live_site(env={...})`` migrates, starts uvicorn and returns the ``LiveSite``."""
+    started: list[LiveSite] = []
+
+    def start(env: dict[str, str] | None = None) -> LiveSite:
+        log_dir = tmp_path / "logs"
+        log_dir.mkdir(exist_ok=True)
+        site = LiveSite(f"http://127.0.0.1:{free_port}", {**site_env, **(env or {})}, log_dir)
+        migrated = manage("migrate", "--noinput", env=env)
+        assert migrated.returncode == 0, migrated.stderr
+        started.append(site)
+        server = site.spawn(
+            "-m",
+            "uvicorn",
+            "betterform_site.asgi:application",
+            *("--host", "127.0.0.1", "--port", str(free_port), "--log-level", "warning"),
+        )
+        wait_until_up(site, server)
+        return site
+
+    yield start
+    for site in started:
+        site.stop()
