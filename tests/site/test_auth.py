@@ -94,6 +94,20 @@ def test_login_is_throttled_per_client(api_client, settings):
     assert statuses[-1] == 429
 
 
+def test_a_forged_x_forwarded_for_does_not_escape_the_login_throttle(api_client, settings):
+    rate = settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["login"]
+    allowed = int(rate.split("/")[0])
+    statuses = [
+        api_client.post(
+            "/api/auth/token/login/",
+            {"username": "x", "password": "y"},
+            HTTP_X_FORWARDED_FOR=f"203.0.113.{attempt}",
+        ).status_code
+        for attempt in range(allowed + 1)
+    ]
+    assert statuses[-1] == 429
+
+
 def test_anonymous_requests_are_throttled(api_client, settings):
     """Registration is open to anonymous clients, so it is limited by the anon rate."""
     rate = settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["anon"]

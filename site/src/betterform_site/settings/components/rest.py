@@ -4,6 +4,8 @@ https://www.django-rest-framework.org/api-guide/settings/
 https://drf-spectacular.readthedocs.io/en/latest/settings.html
 """
 
+from betterform_site.env import env_int
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",
@@ -31,6 +33,10 @@ REST_FRAMEWORK = {
         # Anonymous submissions to published forms (betterform's public endpoint).
         "public_submit": "30/minute",
     },
+    # Throttles identify clients by address. DRF's default (None) takes X-Forwarded-For as sent,
+    # so a client could send a new one per request and never be throttled. 0: the connection's
+    # address, which uvicorn already takes from a trusted local proxy's header.
+    "NUM_PROXIES": env_int("NUM_PROXIES", 0),
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "EXCEPTION_HANDLER": "betterform_site.exceptions.exception_handler",
 }
