@@ -57,7 +57,7 @@ client = Client()
 health = client.get("/healthz")
 api = client.get("/api/auth/users/me/", HTTP_AUTHORIZATION="Token abc")
 print(json.dumps({
-    "health": [health.status_code, health.json()],
+    "health": [health.status_code, health.json(), health.headers.get("Retry-After")],
     "api": [api.status_code, api.json(), api.headers.get("Retry-After")],
 }))
 """
@@ -82,6 +82,7 @@ def test_database_down_gives_503_not_500(site_env, free_port):
     assert outcome["health"] == [
         503,
         {"status": "unavailable", "database": {"ok": False}, "worker": None},
+        "5",
     ]
     status, body, retry_after = outcome["api"]
     assert status == 503

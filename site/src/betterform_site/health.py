@@ -11,6 +11,7 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from betterform_site.middleware import RETRY_AFTER_SECONDS
 from betterform_site.workers import worker_status
 
 
@@ -28,9 +29,11 @@ def database_is_up() -> bool:
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
     if not database_is_up():
-        return JsonResponse(
+        response = JsonResponse(
             {"status": "unavailable", "database": {"ok": False}, "worker": None}, status=503
         )
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
     worker = worker_status()
     return JsonResponse(
         {
