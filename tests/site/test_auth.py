@@ -146,3 +146,18 @@ def test_user_list_hides_other_users(api_client, django_user_model):
     api_client.force_authenticate(me)
     usernames = [user["username"] for user in api_client.get("/api/auth/users/").json()["results"]]
     assert usernames == ["gina"]
+
+
+def test_another_users_account_is_a_404_for_every_method(api_client, django_user_model):
+    """A 403 on one method would tell a rep which user ids exist."""
+    me = django_user_model.objects.create_user("frank", "frank@example.com", PASSWORD)
+    other = django_user_model.objects.create_user("gina", "gina@example.com", PASSWORD)
+    missing = other.pk + 1000
+    api_client.force_authenticate(me)
+    for method in ("get", "put", "patch", "delete"):
+        answers = {
+            getattr(api_client, method)(f"/api/auth/users/{pk}/", {}).status_code
+            for pk in (other.pk, missing)
+        }
+        assert answers == {404}, method
+    assert django_user_model.objects.filter(pk=other.pk).exists()

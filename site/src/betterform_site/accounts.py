@@ -7,6 +7,8 @@ state). Password reset links go to Django's own reset-confirm pages.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.tokens import default_token_generator
 from django.http import HttpRequest, HttpResponse
@@ -15,13 +17,21 @@ from django.views import View
 from djoser import signals, utils
 from djoser.views import TokenCreateView, TokenDestroyView, UserViewSet
 from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework.exceptions import NotFound
 from rest_framework.throttling import AnonRateThrottle, ScopedRateThrottle
 
 
 class OrderedUserViewSet(UserViewSet):
-    """djoser's users endpoint with a stable order, so its pages never overlap."""
+    """djoser's users endpoint with a stable order, so its pages never overlap, and another
+    user's account a 404 for every method: djoser's ``HIDE_USERS`` leaves ``destroy`` out, and
+    its 403 there would tell which user ids exist."""
 
     ordering = ("username",)
+
+    def permission_denied(self, request: Any, **kwargs: Any) -> None:
+        if request.user.is_authenticated and self.action == "destroy":
+            raise NotFound()
+        super().permission_denied(request, **kwargs)
 
 
 class ThrottledTokenCreateView(TokenCreateView):

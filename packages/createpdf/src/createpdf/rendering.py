@@ -61,8 +61,22 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
 
     intercepted_binops = frozenset({"*", "**"})
     MAX_EXPONENT = 100
+    # Integers stay below this many bits: a bound per exponent alone lets ((10**100)**100)**100
+    # or a namespace squared in a loop grow without end.
+    MAX_INTEGER_BITS = 4096
 
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        if _both_integers(left, right):
+            bits = (
+                left.bit_length() * abs(right)
+                if operator == "**"
+                else (left.bit_length() + right.bit_length())
+            )
+            if bits > self.MAX_INTEGER_BITS:
+                raise SecurityError(
+                    f"the result would have about {bits} bits, above the limit of "
+                    f"{self.MAX_INTEGER_BITS}"
+                )
         if operator == "**":
             if isinstance(right, int | float) and abs(right) > self.MAX_EXPONENT:
                 raise SecurityError(f"exponent {right} is above the limit of {self.MAX_EXPONENT}")
@@ -74,6 +88,15 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
                     "repeating a value that many times exceeds CREATEPDF_MAX_HTML_BYTES"
                 )
         return super().call_binop(context, operator, left, right)
+
+
+def _both_integers(left: Any, right: Any) -> bool:
+    return (
+        isinstance(left, int)
+        and isinstance(right, int)
+        and not isinstance(left, bool)
+        and not isinstance(right, bool)
+    )
 
 
 def _environment() -> ImmutableSandboxedEnvironment:
