@@ -161,3 +161,36 @@ def test_another_users_account_is_a_404_for_every_method(api_client, django_user
         }
         assert answers == {404}, method
     assert django_user_model.objects.filter(pk=other.pk).exists()
+
+
+def test_the_admin_login_form_has_the_login_limit_too(client, settings):
+    rate = settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["login"]
+    allowed = int(rate.split("/")[0])
+    statuses = [
+        client.post("/admin/login/", {"username": "x", "password": "y"}).status_code
+        for _ in range(allowed + 1)
+    ]
+    assert statuses[:allowed] == [200] * allowed  # the form again, with the error
+    assert statuses[-1] == 429
+    assert client.get("/admin/login/").status_code == 200  # looking is not an attempt
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/auth/users/activation/",
+        "/api/auth/users/reset_password_confirm/",
+        "/api/auth/users/reset_username_confirm/",
+    ],
+)
+def test_a_uid_that_is_not_a_string_is_a_400(api_client, path):
+    body = {"uid": 0, "token": "x", "new_password": "Another-pass-123", "new_username": "z"}
+    response = api_client.post(path, body, format="json")
+    assert response.status_code == 400
+    assert "uid" in response.json()
+
+
+def test_options_on_the_current_user_describes_it(api_client, django_user_model):
+    api_client.force_authenticate(django_user_model.objects.create_user("hal", "h@e.com", "p"))
+    response = api_client.options("/api/auth/users/me/")
+    assert response.status_code == 200

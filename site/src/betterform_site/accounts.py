@@ -9,16 +9,18 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.tokens import default_token_generator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views import View
+from djoser import serializers as djoser_serializers
 from djoser import signals, utils
 from djoser.views import TokenCreateView, TokenDestroyView, UserViewSet
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework.exceptions import NotFound
-from rest_framework.throttling import AnonRateThrottle, ScopedRateThrottle
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.throttling import AnonRateThrottle, ScopedRateThrottle, SimpleRateThrottle
 
 
 class OrderedUserViewSet(UserViewSet):
@@ -28,10 +30,67 @@ class OrderedUserViewSet(UserViewSet):
 
     ordering = ("username",)
 
+    def get_object(self) -> Any:
+        # /users/me/ has no id in its URL; djoser swaps in get_instance inside its action only,
+        # so OPTIONS (DRF's metadata calls get_object) would fail there.
+        return super().get_object() if self.detail else self.get_instance()
+
     def permission_denied(self, request: Any, **kwargs: Any) -> None:
         if request.user.is_authenticated and self.action == "destroy":
             raise NotFound()
         super().permission_denied(request, **kwargs)
+
+
+class StringUidMixin:
+    """djoser reads ``uid`` from the raw body and fails on anything but a string (a JSON
+    number gave a 500); a uid is a base64 string, so anything else is simply invalid."""
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if not isinstance(self.initial_data.get("uid", ""), str):
+            message = self.error_messages["invalid_uid"]
+            raise ValidationError({"uid": [message]}, code="invalid_uid")
+        return super().validate(attrs)
+
+
+class ActivationSerializer(StringUidMixin, djoser_serializers.ActivationSerializer):
+    pass
+
+
+class PasswordResetConfirmSerializer(
+    StringUidMixin, djoser_serializers.PasswordResetConfirmSerializer
+):
+    pass
+
+
+class UsernameResetConfirmSerializer(
+    StringUidMixin, djoser_serializers.UsernameResetConfirmSerializer
+):
+    pass
+
+
+class AdminLoginThrottle(SimpleRateThrottle):
+    """The ``login`` rate, per client address, for the admin's password form."""
+
+    scope = "login"
+
+    def get_cache_key(self, request: Any, view: Any) -> str:
+        return self.cache_format % {"scope": "admin-login", "ident": self.get_ident(request)}
+
+
+def throttled_admin_login(request: HttpRequest, extra_context: Any = None) -> HttpResponse:
+    """The admin's login, with the token login's limit on password attempts: without it the
+    form would be the way around that limit."""
+    throttle = AdminLoginThrottle()
+    if request.method == "POST" and not throttle.allow_request(request, None):
+        wait = int(throttle.wait() or 60)
+        response = HttpResponse(
+            f"Too many login attempts from your address; try again in {wait} seconds.",
+            status=429,
+            content_type="text/plain",
+        )
+        response["Retry-After"] = str(wait)
+        return response
+    return admin.site.login(request, extra_context)
 
 
 class ThrottledTokenCreateView(TokenCreateView):

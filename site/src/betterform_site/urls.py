@@ -11,6 +11,7 @@ from betterform_site.accounts import (
     LogoutView,
     OrderedUserViewSet,
     ThrottledTokenCreateView,
+    throttled_admin_login,
 )
 from betterform_site.health import healthz
 
@@ -19,6 +20,7 @@ accounts_router.include_root_view = False
 accounts_router.register("users", OrderedUserViewSet, basename="user")
 
 urlpatterns = [
+    path("admin/login/", throttled_admin_login),  # before admin.site.urls, which has its own
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
     # Auth: djoser, with the login endpoint throttled.

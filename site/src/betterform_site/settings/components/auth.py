@@ -22,6 +22,11 @@ DJOSER = {
     "USER_CREATE_PASSWORD_RETYPE": False,
     "TOKEN_MODEL": "rest_framework.authtoken.models.Token",
     "HIDE_USERS": True,
+    "SERIALIZERS": {
+        "activation": "betterform_site.accounts.ActivationSerializer",
+        "password_reset_confirm": "betterform_site.accounts.PasswordResetConfirmSerializer",
+        "username_reset_confirm": "betterform_site.accounts.UsernameResetConfirmSerializer",
+    },
 }
 
 # Clients send ``Authorization: Api-Key <key>`` (the library's default header).
