@@ -479,3 +479,16 @@ def test_the_routes_are_named_quote_list_and_quote_detail():
 
     assert reverse("betterform:quote-list") == URL
     assert reverse("betterform:quote-detail", args=[7]) == "/api/quotes/7/"
+
+
+def test_quotes_time_bounds_beyond_postgresqls_offsets_are_compared_in_utc(staff_client):
+    # Found by schemathesis (suites/fuzz.py), as on submissions and documents.
+    from betterform.quote_filters import QuoteFilter
+
+    bound = "1832-03-26T09:06:01-18:16"
+    assert staff_client.get("/api/quotes/", {"created_before": bound}).status_code == 200
+    form = QuoteFilter({"created_before": bound}).form
+    assert form.is_valid()
+    assert form.cleaned_data["created_before"].utcoffset() == datetime.timedelta(0)
+    overflow = staff_client.get("/api/quotes/", {"created_after": "0001-01-01T00:00+18:00"})
+    assert overflow.status_code == 400

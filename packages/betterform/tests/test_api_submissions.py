@@ -582,3 +582,17 @@ def test_an_api_key_write_records_the_key_name(api_key_client, new):
         "Status changed to quoted through the API. (by API key 'erp')",
         "Created through the API (submission). (by API key 'erp')",
     ]
+
+
+def test_submissions_time_bounds_beyond_postgresqls_offsets_are_compared_in_utc(staff_client):
+    # Found by schemathesis (suites/fuzz.py): "-18:16" is valid ISO 8601 but PostgreSQL
+    # refused it ("time zone displacement out of range"): a 500.
+    from betterform.filters import SubmissionFilter
+
+    bound = "1832-03-26T09:06:01-18:16"
+    assert staff_client.get(SUBMISSIONS, {"created_before": bound}).status_code == 200
+    form = SubmissionFilter({"created_before": bound}).form
+    assert form.is_valid()
+    assert form.cleaned_data["created_before"].utcoffset() == datetime.timedelta(0)
+    overflow = staff_client.get(SUBMISSIONS, {"created_after": "0001-01-01T00:00+18:00"})
+    assert overflow.status_code == 400

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from django.contrib.auth import get_user_model
 
+from createpdf.filters import DocumentFilter
 from createpdf.models import Document
 from createpdf.registry import DocumentSource, register_source, sources
 
@@ -50,6 +53,24 @@ def test_a_request_is_queued_at_once_and_rendered_by_the_worker(rep_client, run_
     assert download["Content-Disposition"] == f'attachment; filename="report-{body["id"]}.pdf"'
     assert download["ETag"] == f'"{done["sha256"]}"'
     assert "Kitchen renovation" in pdf.text(content) and "Cabinets" in pdf.text(content)
+
+
+def test_the_schema_allows_the_null_download_url_of_an_unfinished_document(rep_client):
+    # Found by schemathesis (suites/fuzz.py): a queued document's null broke the schema.
+    assert _request(rep_client).json()["download_url"] is None
+    schema = rep_client.get("/api/schema/?format=json").json()
+    field = schema["components"]["schemas"]["Document"]["properties"]["download_url"]
+    assert field["nullable"] is True and field["format"] == "uri"
+
+
+@pytest.mark.parametrize(
+    ("path", "method"),
+    [("/api/pdf/documents/{id}/download/", "get"), ("/api/pdf/templates/preview/", "post")],
+)
+def test_the_schema_documents_pdf_answers_as_application_pdf(rep_client, path, method):
+    # Found by schemathesis (suites/fuzz.py): the PDF bytes were documented as JSON.
+    schema = rep_client.get("/api/schema/?format=json").json()
+    assert list(schema["paths"][path][method]["responses"]["200"]["content"]) == ["application/pdf"]
 
 
 def test_download_answers_304_when_the_etag_matches(rep_client, run_worker):
@@ -205,3 +226,18 @@ def test_an_api_key_client_sees_only_the_documents_it_asked_for(rep_client, run_
     assert rep_client.get(f"/api/pdf/documents/{document_id}/").status_code == 404
     assert crm.get("/api/pdf/documents/").json()["count"] == 0
     assert _request(crm).json()["id"] != document_id, "the cache is per requester"
+
+
+def test_a_time_bound_beyond_postgresqls_offsets_is_compared_in_utc(rep_client):
+    # Found by schemathesis (suites/fuzz.py): "-18:16" is valid ISO 8601 but PostgreSQL
+    # refused it ("time zone displacement out of range"): a 500.
+    bound = "1832-03-26T09:06:01-18:16"
+    response = rep_client.get("/api/pdf/documents/", {"created_before": bound})
+    assert response.status_code == 200
+    form = DocumentFilter({"created_before": bound}).form
+    assert form.is_valid()
+    utc = form.cleaned_data["created_before"]
+    assert utc == datetime.datetime(1832, 3, 27, 3, 22, 1, tzinfo=datetime.UTC)
+    assert utc.utcoffset() == datetime.timedelta(0)
+    overflow = rep_client.get("/api/pdf/documents/", {"created_after": "0001-01-01T00:00+18:00"})
+    assert overflow.status_code == 400

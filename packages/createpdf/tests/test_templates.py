@@ -62,6 +62,19 @@ def test_a_template_that_does_not_compile_is_refused_with_line_and_message(staff
     assert not DocumentTemplate.objects.filter(slug="bad").exists()
 
 
+@pytest.mark.parametrize("sample_context", ["null", "[1, 2]", '"text"'])
+def test_a_sample_context_that_is_not_an_object_is_a_400_not_a_500(staff_client, sample_context):
+    # Found by schemathesis (suites/fuzz.py): the form value "null" hit the NOT NULL column.
+    response = staff_client.post(
+        "/api/pdf/templates/",
+        {"slug": "odd", "name": "Odd", "html": HTML, "sample_context": sample_context},
+        format="multipart",
+    )
+    assert response.status_code == 400
+    assert response.json() == {"sample_context": ["must be a JSON object."]}
+    assert not DocumentTemplate.objects.filter(slug="odd").exists()
+
+
 def test_reps_cannot_edit_templates_but_can_list_what_is_available(rep_client):
     assert rep_client.get("/api/pdf/templates/").status_code == 403
     assert rep_client.post("/api/pdf/templates/", {"slug": "x"}).status_code == 403
@@ -70,6 +83,16 @@ def test_reps_cannot_edit_templates_but_can_list_what_is_available(rep_client):
     assert {"slug": "report", "name": "Report", "origin": "package:createpdf"}.items() <= (
         next(row for row in available.json() if row["slug"] == "report").items()
     )
+
+
+def test_the_schema_describes_available_templates_as_the_plain_list_the_view_returns(rep_client):
+    # Found by schemathesis (suites/fuzz.py): the schema promised a paginated object.
+    schema = rep_client.get("/api/schema/?format=json").json()
+    operation = schema["paths"]["/api/pdf/templates/available/"]["get"]
+    body = operation["responses"]["200"]["content"]["application/json"]["schema"]
+    assert body["type"] == "array"
+    assert isinstance(rep_client.get("/api/pdf/templates/available/").json(), list)
+    assert not {p["name"] for p in operation.get("parameters", [])} & {"page", "search", "ordering"}
 
 
 def test_preview_renders_a_pdf_synchronously_for_staff(staff_client, pdf):

@@ -7,9 +7,32 @@ without loading them, so a filter never reveals whether someone else's object ex
 
 from __future__ import annotations
 
+import datetime
+from typing import Any
+
 import django_filters as filters
+from django import forms
+from django_filters.fields import IsoDateTimeField
 
 from betterform.models import Form, Submission
+
+
+def to_utc(value: datetime.datetime) -> datetime.datetime:
+    """An aware datetime in UTC: Python reads offsets up to ±23:59, PostgreSQL only ±15:59."""
+    try:
+        return value.astimezone(datetime.UTC)
+    except OverflowError:
+        raise forms.ValidationError("Enter a valid date/time.", code="invalid") from None
+
+
+class UtcIsoDateTimeField(IsoDateTimeField):
+    def to_python(self, value: Any) -> datetime.datetime | None:
+        parsed = super().to_python(value)
+        return None if parsed is None else to_utc(parsed)
+
+
+class UtcIsoDateTimeFilter(filters.IsoDateTimeFilter):
+    field_class = UtcIsoDateTimeField
 
 
 class FormFilter(filters.FilterSet):
@@ -24,10 +47,10 @@ class FormFilter(filters.FilterSet):
 
 class SubmissionFilter(filters.FilterSet):
     form = filters.NumberFilter(field_name="form_id", help_text="The form's id.")
-    created_after = filters.IsoDateTimeFilter(
+    created_after = UtcIsoDateTimeFilter(
         field_name="created_at", lookup_expr="gte", help_text="ISO 8601, inclusive."
     )
-    created_before = filters.IsoDateTimeFilter(
+    created_before = UtcIsoDateTimeFilter(
         field_name="created_at", lookup_expr="lt", help_text="ISO 8601, exclusive."
     )
     customer_email = filters.CharFilter(

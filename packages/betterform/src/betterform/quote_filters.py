@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from drf_spectacular.utils import extend_schema_field
 
+from betterform.filters import to_utc
 from betterform.models import Quote
 
 
@@ -38,8 +39,10 @@ class DateOrDateTimeField(forms.Field):
             parsed = None
         if parsed is None:
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
-        if isinstance(parsed, datetime.datetime) and timezone.is_naive(parsed):
-            parsed = timezone.make_aware(parsed)
+        if isinstance(parsed, datetime.datetime):
+            if timezone.is_naive(parsed):
+                parsed = timezone.make_aware(parsed)
+            parsed = to_utc(parsed)
         return parsed
 
 

@@ -6,7 +6,6 @@ import json
 from typing import Any
 
 from django.urls import reverse
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -63,7 +62,7 @@ class DocumentSerializer(serializers.ModelSerializer):
     def get_url(self, document: Document) -> str:
         return self._absolute(reverse("createpdf:document-detail", args=[document.pk]))
 
-    @extend_schema_field(OpenApiTypes.URI)
+    @extend_schema_field({"type": "string", "format": "uri", "nullable": True})
     def get_download_url(self, document: Document) -> str | None:
         if document.status != Document.Status.DONE:
             return None
@@ -140,6 +139,10 @@ class DocumentTemplateSerializer(serializers.ModelSerializer):
 
     def validate_css(self, value: str) -> str:
         return self.validate_html(value) if value else value
+
+    def validate_sample_context(self, value: Any) -> dict[str, Any]:
+        # A form field "null" parses to None past allow_null; the column is NOT NULL.
+        return validate_context(value)
 
 
 class AvailableTemplateSerializer(serializers.Serializer):

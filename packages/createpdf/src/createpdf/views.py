@@ -105,7 +105,7 @@ class DocumentViewSet(
 
     @extend_schema(
         responses={
-            200: PDF_RESPONSE,
+            (200, "application/pdf"): PDF_RESPONSE,
             304: OpenApiResponse(description="Not modified (If-None-Match matched the ETag)."),
             409: OpenApiResponse(description="Not rendered yet, or the render failed."),
         }
@@ -164,7 +164,14 @@ class DocumentTemplateViewSet(viewsets.ModelViewSet):
             reversion.set_comment("Changed through the API.")
 
     @extend_schema(responses=AvailableTemplateSerializer(many=True))
-    @action(detail=False, methods=["get"], permission_classes=[permissions.IsAuthenticated])
+    # A plain list: neither paginated nor filtered (the schema must not say otherwise).
+    @action(
+        detail=False,
+        methods=["get"],
+        permission_classes=[permissions.IsAuthenticated],
+        pagination_class=None,
+        filter_backends=[],
+    )
     def available(self, request: Request) -> Response:
         """Every template a document can use: packaged defaults and database overrides."""
         rows = [
@@ -175,7 +182,10 @@ class DocumentTemplateViewSet(viewsets.ModelViewSet):
 
     @extend_schema(
         request=PreviewSerializer,
-        responses={200: PDF_RESPONSE, 400: OpenApiResponse(description="Template error.")},
+        responses={
+            (200, "application/pdf"): PDF_RESPONSE,
+            400: OpenApiResponse(description="Template error."),
+        },
     )
     @action(detail=False, methods=["post"])
     def preview(self, request: Request) -> HttpResponse:
