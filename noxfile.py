@@ -5,6 +5,8 @@
 - ``migrations``: ``makemigrations --check`` for every app; ``lint``: ruff.
 - ``build``: a wheel and an sdist per package; ``install_check``: each wheel in a fresh venv.
 - ``bench``: benchmark ratios measured in one run.
+- ``fuzz``, ``load``, ``faults``, ``security``: the whole system under hostile input, load and
+  failures (``suites/``); each prints its figures and fails when a bar is missed.
 
 Arguments after ``--`` go to the underlying tool (pytest, the serve command, ...).
 """
@@ -134,3 +136,35 @@ def bench(session: nox.Session) -> None:
     """Benchmarks; each prints ratios against a baseline measured in the same run."""
     install_project(session, "test")
     session.run("python", "-m", "benchmarks", *session.posargs, env=TEST_ENV)
+
+
+def run_suite(session: nox.Session, name: str, *groups: str) -> None:
+    """``python -m suites.<name>`` against a fresh PostgreSQL database (``POSTGRES_URL``)."""
+    install_project(session, "test", *groups)
+    session.run(
+        "python", "-m", f"suites.{name}", *session.posargs, env={"POSTGRES_URL": POSTGRES_URL}
+    )
+
+
+@nox.session
+def fuzz(session: nox.Session) -> None:
+    """schemathesis against /api/schema/ on a live server: no 5xx, no off-schema answers."""
+    run_suite(session, "fuzz", "fuzz")
+
+
+@nox.session
+def load(session: nox.Session) -> None:
+    """50 concurrent clients for 60 s on uvicorn (2 workers) and PostgreSQL."""
+    run_suite(session, "load")
+
+
+@nox.session
+def faults(session: nox.Session) -> None:
+    """Killed workers, a restarted database, Redis gone, monday failing: nothing is lost."""
+    run_suite(session, "faults")
+
+
+@nox.session
+def security(session: nox.Session) -> None:
+    """The permission matrix over every endpoint, throttling, sandbox and webhook forgeries."""
+    run_suite(session, "security")
