@@ -25,7 +25,6 @@ from betterform.admin_forms import JSON_FIELD, FormAdminForm, SubmissionAdminFor
 from betterform.answers import AnswersError
 from betterform.conf import conf
 from betterform.models import Form, FormVersion, Quote, QuoteLine, Submission
-from betterform.pricing import line_amounts
 from betterform.schema import SchemaError
 
 Status = Submission.Status
@@ -247,8 +246,7 @@ class QuoteLineInline(admin.TabularInline):
     def line_total(self, line: QuoteLine) -> str:
         if line.pk is None:
             return "-"
-        amounts = line_amounts(line.quantity, line.unit_price, line.tax_rate, line.discount_percent)
-        return f"{amounts.total} {line.quote.currency}"
+        return f"{line.amounts.total} {line.quote.currency}"
 
 
 @admin.register(Quote)

@@ -21,7 +21,7 @@ from rest_framework.request import Request
 from betterform.api.permissions import scope_to_owner
 from betterform.conf import conf
 from betterform.models import Quote
-from betterform.pricing import LineAmounts, line_amounts, quote_totals
+from betterform.pricing import LineAmounts, quote_totals
 from createpdf import services as createpdf_services
 from createpdf.models import Document
 from createpdf.registry import DocumentSource
@@ -94,10 +94,7 @@ def _chart(lines: list[tuple[str, LineAmounts]]) -> dict[str, Any] | None:
 def quote_context(quote: Quote) -> dict[str, Any]:
     """The ``quote`` template's context: JSON only, every key always present."""
     rows = list(quote.lines.all())
-    amounts = [
-        line_amounts(line.quantity, line.unit_price, line.tax_rate, line.discount_percent)
-        for line in rows
-    ]
+    amounts = [line.amounts for line in rows]
     totals = quote_totals(amounts)
     labels = [f"{index}. {line.description[:40]}" for index, line in enumerate(rows, start=1)]
     return {

@@ -9,6 +9,9 @@ import reversion
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.functional import cached_property
+
+from betterform.pricing import LineAmounts, line_amounts
 
 ZERO = Decimal("0.00")
 
@@ -193,6 +196,12 @@ class QuoteLine(models.Model):
 
     def __str__(self) -> str:
         return self.description
+
+    @cached_property
+    def amounts(self) -> LineAmounts:
+        """Gross, discount, net, tax and total, by the one rounding rule (``pricing``); worked
+        out once per loaded line, however many places show them."""
+        return line_amounts(self.quantity, self.unit_price, self.tax_rate, self.discount_percent)
 
 
 class QuoteNumberSequence(models.Model):

@@ -19,7 +19,7 @@ from betterform.answers import clean_answers
 from betterform.conf import conf
 from betterform.models import Form, FormVersion, Quote, QuoteLine, Submission
 from betterform.numbering import next_quote_number
-from betterform.pricing import line_amounts, price_answers, quote_totals
+from betterform.pricing import price_answers, quote_totals
 from betterform.schema import validate_schema
 from betterform.signals import quote_created, quote_updated
 
@@ -163,10 +163,7 @@ def _announce(quote: Quote, signal: Signal) -> None:
 
 
 def _store_totals(quote: Quote) -> None:
-    amounts = [
-        line_amounts(line.quantity, line.unit_price, line.tax_rate, line.discount_percent)
-        for line in quote.lines.all()
-    ]
+    amounts = [line.amounts for line in quote.lines.all()]
     totals = quote_totals(amounts)
     quote.subtotal, quote.discount_total = totals.subtotal, totals.discount_total
     quote.tax_total, quote.total = totals.tax_total, totals.total

@@ -37,16 +37,7 @@ class LineAmountField(serializers.DecimalField):
         super().__init__(**kwargs)
 
     def to_representation(self, line: QuoteLine) -> str:
-        return super().to_representation(getattr(amounts_of(line), self.amount))
-
-
-def amounts_of(line: QuoteLine) -> Any:
-    """The line's amounts, computed once per line object for its four amount fields."""
-    cached = line.__dict__.get("_betterform_amounts")
-    if cached is None:
-        cached = line_amounts(line.quantity, line.unit_price, line.tax_rate, line.discount_percent)
-        line.__dict__["_betterform_amounts"] = cached
-    return cached
+        return super().to_representation(getattr(line.amounts, self.amount))
 
 
 class LineListSerializer(serializers.ListSerializer):
