@@ -116,9 +116,9 @@ def current_state(target: Target, user_id: int) -> messages.Message | None:
         from createpdf.access import visible_documents
         from createpdf.models import Document
 
-        document = visible_documents(Document.objects.all(), request).filter(pk=target.object_id)
-        found = document.first()
-        return messages.document_message(found) if found else None
+        visible = visible_documents(Document.objects.all(), request)
+        document = visible.filter(pk=target.object_id).first()
+        return messages.document_message(document) if document else None
     if target.kind == "quote":
         from betterform.api.permissions import scope_to_owner
         from betterform.models import Quote
