@@ -114,6 +114,10 @@ class Document(models.Model):
 
     @property
     def filename(self) -> str:
+        """``<title as letters, digits, - and _>-<id>.pdf``, the title part cut so that the
+        stored path (``document_upload_path``) fits the ``file`` field's ``max_length``."""
         base = self.title or self.template_slug
         safe = "".join(char if char.isalnum() or char in "-_" else "-" for char in base)
-        return f"{safe.strip('-') or 'document'}-{self.pk}.pdf"
+        suffix = f"-{self.pk}.pdf"
+        room = self._meta.get_field("file").max_length - len(document_upload_path(self, suffix))
+        return f"{safe[: max(room, 0)].strip('-') or 'document'}{suffix}"

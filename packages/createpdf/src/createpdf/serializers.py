@@ -11,6 +11,7 @@ from rest_framework import serializers
 
 from createpdf import registry
 from createpdf.conf import conf
+from createpdf.fitting import max_length
 from createpdf.models import Document, DocumentTemplate
 from createpdf.rendering import TemplateError, compile_template
 from createpdf.template_store import TemplateNotFound, resolve_template
@@ -93,7 +94,9 @@ class DocumentRequestSerializer(serializers.Serializer):
 
     template = serializers.SlugField(required=False)
     context = serializers.JSONField(required=False, validators=[validate_context])
-    title = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    title = serializers.CharField(
+        required=False, allow_blank=True, max_length=max_length(Document, "title")
+    )
     source = SourceReferenceSerializer(required=False)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from createpdf.conf import conf
+from createpdf.fitting import fit_text
 from createpdf.models import Document, document_upload_path
 from createpdf.rendering import RenderError, render_pdf
 from createpdf.signals import document_status_changed
@@ -38,6 +39,7 @@ def request_document(
 ) -> tuple[Document, bool]:
     """Return ``(document, queued)``: an existing finished or in-flight twin, or a new one.
 
+    The title is display text: shortened with ``…`` to ``Document.title`` (``fitting``).
     Raises ``TemplateNotFound`` for an unknown slug (nothing is stored then).
     """
     template = template or resolve_template(template_slug)
@@ -59,7 +61,7 @@ def request_document(
             template=template.db_template,
             template_version=template.version,
             cache_key=key,
-            title=title[:200],
+            title=fit_text(Document, "title", title),
             context=context,
             requested_by=requester,
             requested_by_key=requested_by_key,
