@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from betterform.answers import clean_answers
 from betterform.conf import conf
+from betterform.limits import check_totals, fit_customer, fit_line, fit_quote_fields
 from betterform.models import Form, FormVersion, Quote, QuoteLine, Submission
 from betterform.numbering import next_quote_number
 from betterform.pricing import price_answers, quote_totals
@@ -74,6 +75,7 @@ def current_version(form: Form) -> FormVersion:
 
 
 def _apply_customer(submission: Submission, customer: Mapping[str, Any]) -> None:
+    customer = fit_customer(customer)  # raises DoesNotFit (a ValueError) for a long e-mail...
     for name in CUSTOMER_FIELDS:
         if name in customer:
             setattr(submission, f"customer_{name}", customer[name] or "")
@@ -90,7 +92,9 @@ def create_submission(
     owner: Any = None,
     external_reference: str = "",
 ) -> Submission:
-    """Answers are validated against the form's current version (drafts may be partial)."""
+    """Answers are validated against the form's current version (drafts may be partial).
+    The customer is fitted to its fields (``limits.fit_customer``: a long name is shortened
+    with ``…``, a long e-mail or phone raises ``DoesNotFit``)."""
     if status not in (Status.DRAFT, Status.SUBMITTED):
         raise IllegalTransition(f"a new submission is 'draft' or 'submitted', not {status!r}")
     version = current_version(form)
@@ -116,7 +120,8 @@ def update_submission(
     customer: Mapping[str, Any] | None = None,
     external_reference: str | None = None,
 ) -> Submission:
-    """Answers keep being checked against the version the submission answered."""
+    """Answers keep being checked against the version the submission answered; the customer
+    is fitted as in ``create_submission``."""
     if answers is not None:
         partial = submission.status == Status.DRAFT
         submission.answers = clean_answers(submission.form_version.schema, answers, partial=partial)
@@ -151,7 +156,8 @@ def change_status(submission: Submission, status: str) -> Submission:
 def _set_lines(quote: Quote, lines: Iterable[Mapping[str, Any]]) -> None:
     quote.lines.all().delete()
     QuoteLine.objects.bulk_create(
-        QuoteLine(quote=quote, position=index, **line) for index, line in enumerate(lines)
+        QuoteLine(quote=quote, position=index, **fit_line(line, index + 1))
+        for index, line in enumerate(lines)
     )
     # A quote loaded with prefetched lines would otherwise total (and version) the old ones.
     getattr(quote, "_prefetched_objects_cache", {}).pop("lines", None)
@@ -164,7 +170,7 @@ def _announce(quote: Quote, signal: Signal) -> None:
 
 def _store_totals(quote: Quote) -> None:
     amounts = [line.amounts for line in quote.lines.all()]
-    totals = quote_totals(amounts)
+    totals = check_totals(quote_totals(amounts))
     quote.subtotal, quote.discount_total = totals.subtotal, totals.discount_total
     quote.tax_total, quote.total = totals.tax_total, totals.total
     quote.save(update_fields=["subtotal", "discount_total", "tax_total", "total", "updated_at"])
@@ -182,7 +188,9 @@ def recalculate(quote: Quote) -> Quote:
 def create_quote(
     *, lines: Iterable[Mapping[str, Any]] = (), owner: Any = None, **fields: Any
 ) -> Quote:
-    """Number and store a quote with its lines; announces ``quote_created`` after the commit."""
+    """Number and store a quote with its lines; announces ``quote_created`` after the commit.
+    Text is shortened to its field, other values checked (``betterform.limits``)."""
+    fields = fit_quote_fields(fields)
     today = timezone.localdate()
     sequence, number = next_quote_number(today.year)
     fields.setdefault("currency", conf.BETTERFORM_DEFAULT_CURRENCY)
@@ -206,7 +214,8 @@ def create_quote(
 def update_quote(
     quote: Quote, *, lines: Iterable[Mapping[str, Any]] | None = None, **fields: Any
 ) -> Quote:
-    for name, value in fields.items():
+    """Change fields and replace the lines (fitted as ``create_quote`` does), re-total."""
+    for name, value in fit_quote_fields(fields).items():
         setattr(quote, name, value)
     quote.save()
     if lines is not None:
@@ -220,7 +229,8 @@ def build_quote(submission: Submission, *, owner: Any = None) -> Quote:
 
     Building again (the answers changed, monday synced the item again) re-prices the same
     quote instead of creating another one. The quote stays editable afterwards. Announces
-    ``quote_created`` or ``quote_updated`` accordingly.
+    ``quote_created`` or ``quote_updated`` accordingly. The submission's text is shortened to
+    the quote's fields; a priced line or total the quote cannot hold raises ``DoesNotFit``.
     """
     if submission.status in (Status.ACCEPTED, Status.REJECTED):
         raise IllegalTransition(

@@ -17,6 +17,7 @@ from rest_framework import serializers
 from betterform import services
 from betterform.answers import AnswersError
 from betterform.api.permissions import owner_for_new_object, scope_to_owner
+from betterform.limits import max_length
 from betterform.models import Form, Quote, Submission
 
 Status = Submission.Status
@@ -47,18 +48,34 @@ def _answers(value: Any) -> Any:
     return value
 
 
+def _limit(field: str) -> int | None:
+    return max_length(Submission, field)
+
+
 class CustomerSerializer(serializers.Serializer):
-    """The customer, stored on the submission's ``customer_*`` columns."""
+    """The customer, stored on the submission's ``customer_*`` columns; the API refuses what
+    is longer than a column holds (``max_length`` read from the model)."""
 
     name = serializers.CharField(
-        source="customer_name", max_length=200, required=False, allow_blank=True
+        source="customer_name", max_length=_limit("customer_name"), required=False, allow_blank=True
     )
-    email = serializers.EmailField(source="customer_email", required=False, allow_blank=True)
+    email = serializers.EmailField(
+        source="customer_email",
+        max_length=_limit("customer_email"),
+        required=False,
+        allow_blank=True,
+    )
     phone = serializers.CharField(
-        source="customer_phone", max_length=40, required=False, allow_blank=True
+        source="customer_phone",
+        max_length=_limit("customer_phone"),
+        required=False,
+        allow_blank=True,
     )
     company = serializers.CharField(
-        source="customer_company", max_length=200, required=False, allow_blank=True
+        source="customer_company",
+        max_length=_limit("customer_company"),
+        required=False,
+        allow_blank=True,
     )
     address = serializers.CharField(source="customer_address", required=False, allow_blank=True)
 

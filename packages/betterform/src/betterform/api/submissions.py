@@ -10,6 +10,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_
 from rest_framework import status as http
 from rest_framework import viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
@@ -26,6 +27,7 @@ from betterform.api.serializers_submissions import (
     answers_error,
 )
 from betterform.filters import SubmissionFilter
+from betterform.limits import DoesNotFit
 from betterform.models import Submission
 
 _NOT_FOUND = OpenApiResponse(description="No such submission that you can see.")
@@ -88,7 +90,10 @@ class SubmissionViewSet(HistoryMixin, viewsets.ModelViewSet):
         responses={
             200: OpenApiResponse(QuoteReceiptSerializer, description="Re-priced existing quote."),
             201: OpenApiResponse(QuoteReceiptSerializer, description="New quote."),
-            400: OpenApiResponse(description="A draft whose answers are incomplete."),
+            400: OpenApiResponse(
+                description="A draft whose answers are incomplete, or answers priced into "
+                "amounts larger than a quote stores."
+            ),
             404: _NOT_FOUND,
             409: OpenApiResponse(description="The submission is accepted or rejected (final)."),
         },
@@ -106,6 +111,8 @@ class SubmissionViewSet(HistoryMixin, viewsets.ModelViewSet):
             raise answers_error(error, submission.answers) from None
         except services.IllegalTransition as error:  # accepted or rejected: final
             raise Conflict(str(error)) from None
+        except DoesNotFit as error:  # an answer priced into a quantity or total too large
+            raise ValidationError({"answers": [str(error)]}) from None
         data = QuoteReceiptSerializer(quote, context=self.get_serializer_context()).data
         return Response(data, status=http.HTTP_200_OK if existed else http.HTTP_201_CREATED)
 
