@@ -4,17 +4,20 @@ minutes of retries)."""
 
 from __future__ import annotations
 
+import logging
 import uuid
 from dataclasses import dataclass
 
 from django.db import transaction
 from django.urls import reverse
 
+from createpdf.fitting import DoesNotFit, check_fits
 from monday_integration.client import MondayClient
 from monday_integration.models import BoardMapping, WebhookEvent
 from monday_integration.sync import process_event, schedule_replay
 
 Status = WebhookEvent.Status
+logger = logging.getLogger(__name__)
 
 
 def webhook_url(base_url: str, mapping: BoardMapping) -> str:
@@ -23,34 +26,40 @@ def webhook_url(base_url: str, mapping: BoardMapping) -> str:
 
 
 def register_webhooks(base_url: str, client: MondayClient) -> list[BoardMapping]:
-    """Subscribe every active mapping that has no webhook yet to its trigger column."""
+    """Subscribe every active mapping that has no webhook yet to its trigger column. Raises
+    ``DoesNotFit`` when monday answers with a webhook id longer than a mapping stores."""
     registered = []
     for mapping in BoardMapping.objects.filter(active=True, webhook_id=""):
-        mapping.webhook_id = client.create_webhook(
+        webhook_id = client.create_webhook(
             mapping.board_id,
             webhook_url(base_url, mapping),
             event="change_status_column_value",
             config={"columnId": mapping.trigger_column_id},
         )
+        source = f"the id monday gave board {mapping.board_id}'s new webhook"
+        mapping.webhook_id = check_fits(BoardMapping, "webhook_id", webhook_id, source=source)
         mapping.save(update_fields=["webhook_id", "updated_at"])
         registered.append(mapping)
     return registered
 
 
 def _synthetic_event(mapping: BoardMapping, item_id: str, reason: str) -> WebhookEvent:
-    """An event for an item nobody's webhook announced (a manual sync, a reconcile)."""
+    """An event for an item nobody's webhook announced (a manual sync, a reconcile). Raises
+    ``DoesNotFit`` for an item id longer than an event stores (it is never shortened)."""
+    item_id = check_fits(WebhookEvent, "item_id", str(item_id), source="the item id")
     return WebhookEvent.objects.create(
         trigger_uuid=f"{reason}-{uuid.uuid4().hex}",
         mapping=mapping,
         board_id=mapping.board_id,
-        item_id=str(item_id),
+        item_id=item_id,
         event_type=reason,
         payload={"reason": reason, "itemId": str(item_id)},
     )
 
 
 def sync_item(mapping: BoardMapping, item_id: str, client: MondayClient) -> WebhookEvent:
-    """Run the pipeline for one item now, in this process."""
+    """Run the pipeline for one item now, in this process. Raises ``DoesNotFit`` for an item
+    id longer than an event stores."""
     return process_event(_synthetic_event(mapping, item_id, "manual").pk, client=client)
 
 
@@ -84,8 +93,12 @@ def reconcile(client: MondayClient) -> list[Reconciled]:
                 continue
             from monday_integration.tasks import process_event_task
 
-            with transaction.atomic():  # the event and its task, together
-                event = _synthetic_event(mapping, str(item.id), "reconcile")
-                process_event_task(event.pk)
+            try:
+                with transaction.atomic():  # the event and its task, together
+                    event = _synthetic_event(mapping, str(item.id), "reconcile")
+                    process_event_task(event.pk)
+            except DoesNotFit as error:
+                logger.warning("reconcile skips an item of board %s: %s", mapping.board_id, error)
+                continue
             found.append(Reconciled(mapping, str(item.id), event))
     return found

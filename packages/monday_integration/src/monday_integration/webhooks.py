@@ -14,6 +14,7 @@ from typing import Any
 import jwt
 from django.db import IntegrityError, transaction
 
+from createpdf.fitting import DoesNotFit, check_fits
 from monday_integration.conf import conf
 from monday_integration.models import BoardMapping, WebhookEvent
 from monday_integration.signals import webhook_received
@@ -70,14 +71,36 @@ def verify_app_jwt(authorization: str, audience: str) -> dict[str, Any]:
         raise WebhookRejected(401, f"invalid JWT: {error}") from None
 
 
+# The delivery's identifiers and the ``WebhookEvent`` field each is stored in, unshortened.
+STORED_KEYS = {
+    "triggerUuid": "trigger_uuid",
+    "boardId": "board_id",
+    "pulseId": "item_id",
+    "type": "event_type",
+}
+
+
 def _event_fields(data: dict[str, Any]) -> dict[str, Any]:
     event = data.get("event")
     if not isinstance(event, dict):
         raise WebhookRejected(400, 'expected {"event": {...}} or {"challenge": ...}')
-    missing = [key for key in ("triggerUuid", "type", "boardId", "pulseId") if key not in event]
+    missing = [key for key in STORED_KEYS if key not in event]
     if missing:
         raise WebhookRejected(400, f"event lacks {', '.join(missing)}")
     return event
+
+
+def stored_ids(event: dict[str, Any]) -> dict[str, str]:
+    """The ``WebhookEvent`` fields an event's identifiers go into, as strings. An identifier
+    is never shortened (two deliveries would become one, or point at another item): one longer
+    than its field raises ``WebhookRejected(400)`` naming the key and the limit."""
+    stored = {}
+    for key, field in STORED_KEYS.items():
+        try:
+            stored[field] = check_fits(WebhookEvent, field, str(event[key]), source=f"event.{key}")
+        except DoesNotFit as error:
+            raise WebhookRejected(400, str(error)) from None
+    return stored
 
 
 def is_trigger(mapping: BoardMapping, event: dict[str, Any]) -> bool:
@@ -104,18 +127,13 @@ def receive(secret: str, body: bytes, authorization: str, url: str) -> Delivery:
     if conf.MONDAY_SIGNING_SECRET:
         verify_app_jwt(authorization, url)
     event = _event_fields(data)
+    ids = stored_ids(event)
     trigger = is_trigger(mapping, event)
     status = WebhookEvent.Status.RECEIVED if trigger else WebhookEvent.Status.IGNORED
     try:
         with transaction.atomic():
             stored = WebhookEvent.objects.create(
-                trigger_uuid=str(event["triggerUuid"])[:64],
-                mapping=mapping,
-                board_id=str(event["boardId"]),
-                item_id=str(event["pulseId"]),
-                event_type=str(event["type"])[:64],
-                payload=data,
-                status=status,
+                mapping=mapping, payload=data, status=status, **ids
             )
             if trigger:
                 from monday_integration.tasks import process_event_task
@@ -125,6 +143,6 @@ def receive(secret: str, body: bytes, authorization: str, url: str) -> Delivery:
                 process_event_task(stored.pk)
             transaction.on_commit(lambda: webhook_received.send(sender=WebhookEvent, event=stored))
     except IntegrityError:
-        existing = WebhookEvent.objects.get(trigger_uuid=str(event["triggerUuid"])[:64])
+        existing = WebhookEvent.objects.get(trigger_uuid=ids["trigger_uuid"])
         return Delivery(event=existing, created=False)
     return Delivery(event=stored, created=True)

@@ -1,7 +1,8 @@
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from createpdf.fitting import DoesNotFit
 from monday_integration.client import MondayClient
 from monday_integration.operations import register_webhooks, webhook_url
 
@@ -13,7 +14,12 @@ class Command(BaseCommand):
         parser.add_argument("--base-url", required=True, help="This site's public URL.")
 
     def handle(self, *args: Any, base_url: str, **options: Any) -> None:
-        with MondayClient() as client:
-            for mapping in register_webhooks(base_url, client):
-                url = webhook_url(base_url, mapping)
-                self.stdout.write(f"{mapping}: webhook {mapping.webhook_id} -> {url}")
+        try:
+            with MondayClient() as client:
+                registered = register_webhooks(base_url, client)
+        except DoesNotFit as error:
+            message = f"{error}; the webhook exists on monday but is not recorded"
+            raise CommandError(message) from None
+        for mapping in registered:
+            url = webhook_url(base_url, mapping)
+            self.stdout.write(f"{mapping}: webhook {mapping.webhook_id} -> {url}")

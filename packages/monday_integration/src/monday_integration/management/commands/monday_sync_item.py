@@ -2,6 +2,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from createpdf.fitting import DoesNotFit
 from monday_integration.client import MondayClient
 from monday_integration.models import BoardMapping
 from monday_integration.operations import sync_item
@@ -18,8 +19,11 @@ class Command(BaseCommand):
         mapping = BoardMapping.objects.filter(board_id=board_id).first()
         if mapping is None:
             raise CommandError(f"no board mapping for board {board_id}")
-        with MondayClient() as client:
-            event = sync_item(mapping, item_id, client)
+        try:
+            with MondayClient() as client:
+                event = sync_item(mapping, item_id, client)
+        except DoesNotFit as error:
+            raise CommandError(str(error)) from None
         if event.status != event.Status.DONE:
             raise CommandError(f"item {item_id} failed at {event.stage}: {event.error}")
         self.stdout.write(self.style.SUCCESS(f"item {item_id} synced (event {event.pk})."))
