@@ -26,6 +26,12 @@ class Settings:
         return getattr(django_settings, "CREATEPDF_RENDER_ATTEMPTS", 3)
 
     @property
+    def CREATEPDF_RENDER_LEASE_SECONDS(self) -> float:
+        """A render's lease (``createpdf.leases``): the rendering worker renews it every third
+        of this; when it dies, another worker takes the document over after this long."""
+        return getattr(django_settings, "CREATEPDF_RENDER_LEASE_SECONDS", 60)
+
+    @property
     def CREATEPDF_PREVIEW_MAX_PAGES(self) -> int:
         """The synchronous staff preview renders at most this many pages."""
         return getattr(django_settings, "CREATEPDF_PREVIEW_MAX_PAGES", 10)

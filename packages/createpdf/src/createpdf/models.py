@@ -9,6 +9,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from createpdf.leases import HOLDER_MAX_LENGTH
+
 
 @reversion.register()
 class DocumentTemplate(models.Model):
@@ -87,6 +89,12 @@ class Document(models.Model):
     render_ms = models.PositiveIntegerField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     error = models.TextField(blank=True)
+    leased_by = models.CharField(
+        max_length=HOLDER_MAX_LENGTH, blank=True, help_text="The worker rendering it now."
+    )
+    lease_expires_at = models.DateTimeField(
+        null=True, blank=True, help_text="Another worker may take the render over after this."
+    )
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,

@@ -8,13 +8,16 @@ of rendering again.
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
 from django.db import models, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
+from createpdf import leases
 from createpdf.conf import conf
 from createpdf.fitting import fit_text
 from createpdf.models import Document, document_upload_path
@@ -91,38 +94,60 @@ def rerender(document: Document) -> Document:
     return document
 
 
-def render_document(document_id: int) -> None:
-    """The worker's job. Template problems fail the document at once with the reason;
-    passing problems re-raise so the worker retries with backoff, up to
-    ``CREATEPDF_RENDER_ATTEMPTS``."""
-    document = Document.objects.filter(pk=document_id).first()
-    if document is None or document.status == Document.Status.DONE:
-        return
-    _set_status(
-        document,
-        Document.Status.RENDERING,
-        started_at=timezone.now(),
-        attempts=document.attempts + 1,
+def render_document(document_id: int) -> bool:
+    """The worker's job: claim the document's lease, render, store the one file.
+
+    Template problems fail the document at once with the reason; passing problems re-raise so
+    the worker retries with backoff, up to ``CREATEPDF_RENDER_ATTEMPTS``. Returns False when
+    there was nothing to do here: the document is finished, or a live worker holds its lease
+    (a queue that starts a job twice, or two callers, never render it twice; a worker that
+    died is taken over once its lease runs out, ``CREATEPDF_RENDER_LEASE_SECONDS``).
+    """
+    now = timezone.now()
+    lease = leases.claim(
+        Document,
+        document_id,
+        available=Q(status=Document.Status.QUEUED)
+        | (Q(status=Document.Status.RENDERING) & leases.stalled(now)),
+        seconds=conf.CREATEPDF_RENDER_LEASE_SECONDS,
+        status=Document.Status.RENDERING,
+        started_at=now,
+        attempts=F("attempts") + 1,
+        updated_at=now,
     )
-    try:
-        template = resolve_template(document.template_slug)
-        rendered = render_pdf(template.html, template.css, document.context)
-        name = document_upload_path(document, document.filename)
-        storage = document.file.storage
-        if storage.exists(name):
-            storage.delete(name)  # a partial file from an attempt that was killed
-        document.file.save(document.filename, ContentFile(rendered.content), save=False)
-    except (RenderError, TemplateNotFound) as error:
-        _fail(document, str(error))
-        return
-    except Exception as error:
-        if document.attempts >= conf.CREATEPDF_RENDER_ATTEMPTS:
-            logger.exception("document %s failed after %s attempts", document.pk, document.attempts)
-            _fail(document, f"gave up after {document.attempts} attempts: {error}")
-            return
-        _set_status(document, Document.Status.QUEUED, error=f"attempt failed, will retry: {error}")
-        raise
-    _set_status(
+    if lease is None:
+        return False
+    document = Document.objects.get(pk=document_id)
+    _announce(document)
+    with lease:
+        try:
+            template = resolve_template(document.template_slug)
+            rendered = render_pdf(template.html, template.css, document.context)
+            lease.check()  # a worker that lost its lease must not touch the file
+            name = document_upload_path(document, document.filename)
+            storage = document.file.storage
+            if storage.exists(name):
+                storage.delete(name)  # a partial file from an attempt that was killed
+            document.file.save(document.filename, ContentFile(rendered.content), save=False)
+        except leases.LeaseLost:
+            logger.warning("document %s: another worker took the render over", document.pk)
+            return False
+        except (RenderError, TemplateNotFound) as error:
+            _finish(lease, document, Document.Status.FAILED, error=str(error))
+            return True
+        except Exception as error:
+            if document.attempts >= conf.CREATEPDF_RENDER_ATTEMPTS:
+                logger.exception(
+                    "document %s failed after %s attempts", document.pk, document.attempts
+                )
+                message = f"gave up after {document.attempts} attempts: {error}"
+                _finish(lease, document, Document.Status.FAILED, error=message)
+                return True
+            message = f"attempt failed, will retry: {error}"
+            _finish(lease, document, Document.Status.QUEUED, error=message, finished=False)
+            raise
+    _finish(
+        lease,
         document,
         Document.Status.DONE,
         template=template.db_template,
@@ -132,20 +157,37 @@ def render_document(document_id: int) -> None:
         pages=rendered.pages,
         render_ms=rendered.render_ms,
         error="",
-        finished_at=timezone.now(),
         file=document.file.name,
     )
+    return True
 
 
-def _fail(document: Document, message: str) -> None:
-    _set_status(document, Document.Status.FAILED, error=message, finished_at=timezone.now())
+def render_or_wait(document: Document, timeout: float) -> Document:
+    """Render ``document`` in this process, or wait while the worker that holds its lease
+    does (taking over if that worker dies); the document as it ended, or as it stands after
+    ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        render_document(document.pk)
+        document.refresh_from_db()
+        if document.status not in IN_FLIGHT or time.monotonic() >= deadline:
+            return document
+        time.sleep(0.2)
 
 
-def _set_status(document: Document, status: str, **fields: Any) -> None:
-    fields["status"] = status
+def _finish(
+    lease: leases.Lease, document: Document, status: str, *, finished: bool = True, **fields: Any
+) -> None:
+    """End this worker's render: release the lease with the outcome (only if still held)."""
+    now = timezone.now()
+    fields.update(status=status, updated_at=now)
+    if finished:
+        fields["finished_at"] = now
+    if not lease.release(**fields):
+        logger.warning("document %s: lease lost before its outcome was stored", document.pk)
+        return
     for name, value in fields.items():
         setattr(document, name, value)
-    document.save(update_fields=[*fields, "updated_at"])
     _announce(document)
 
 
