@@ -5,18 +5,20 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html
-from reversion.admin import VersionAdmin
 
 from createpdf import services
 from createpdf.conf import conf
+from createpdf.history_admin import RestoringVersionAdmin
 from createpdf.models import Document, DocumentTemplate
 from createpdf.rendering import RenderError, render_pdf
 
 
 @admin.register(DocumentTemplate)
-class DocumentTemplateAdmin(VersionAdmin):
+class DocumentTemplateAdmin(RestoringVersionAdmin):
     """Template editor: saving refuses a template that does not compile (line and message);
-    History lists every version and can revert; Preview renders the sample context."""
+    History lists every version and can revert (this template only, not the others of its
+    revision), Recover deleted brings one back; Preview renders the sample context. The API
+    has no history endpoints for templates: this is their history door."""
 
     list_display = ["slug", "name", "active", "updated_at", "preview_link"]
     list_filter = ["active"]
