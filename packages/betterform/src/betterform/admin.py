@@ -1,7 +1,9 @@
 """The admin: forms with a readable schema, submissions with their answers laid out by field
 label, quotes with inline lines and totals. Every admin keeps a reversion history (History,
-Recover deleted), and every write goes through ``betterform.services``, so the admin cannot
-store what the API would refuse (a bad schema, unvalidated answers, an illegal status move).
+Recover deleted) whose revert and recover restore that one object (a quote with its lines) and
+nothing else of its revision (``createpdf.history_admin.RestoringVersionAdmin``). Every write
+goes through ``betterform.services``, so the admin cannot store what the API would refuse (a
+bad schema, unvalidated answers, an illegal status move).
 """
 
 from __future__ import annotations
@@ -17,7 +19,6 @@ from django.db.models.functions import Coalesce
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html, format_html_join
-from reversion.admin import VersionAdmin
 
 from betterform import services
 from betterform.admin_display import answers_html, schema_html
@@ -26,6 +27,7 @@ from betterform.answers import AnswersError
 from betterform.conf import conf
 from betterform.models import Form, FormVersion, Quote, QuoteLine, Submission
 from betterform.schema import SchemaError
+from createpdf.history_admin import RestoringVersionAdmin
 
 Status = Submission.Status
 PUBLIC_URL_NAME = "betterform:public-form"  # kwargs: token
@@ -59,7 +61,7 @@ class FormVersionInline(admin.TabularInline):
 
 
 @admin.register(Form)
-class FormAdmin(VersionAdmin):
+class FormAdmin(RestoringVersionAdmin):
     form = FormAdminForm
     formfield_overrides = JSON_FIELD
     list_display = [
@@ -149,7 +151,7 @@ CUSTOMER = ["customer_name", "customer_email", "customer_phone", "customer_compa
 
 
 @admin.register(Submission)
-class SubmissionAdmin(VersionAdmin):
+class SubmissionAdmin(RestoringVersionAdmin):
     form = SubmissionAdminForm
     formfield_overrides = JSON_FIELD
     list_display = [
@@ -250,7 +252,7 @@ class QuoteLineInline(admin.TabularInline):
 
 
 @admin.register(Quote)
-class QuoteAdmin(VersionAdmin):
+class QuoteAdmin(RestoringVersionAdmin):
     list_display = ["number", "title", "customer_name", "status", "total_with_currency"]
     list_display += ["valid_until", "owner", "created_at"]
     list_filter = ["status", "currency", "form", "created_at"]

@@ -25,6 +25,7 @@ from rest_framework.views import APIView
 from betterform import services
 from betterform.api.errors import Conflict
 from betterform.api.history import HistoryMixin, record_revision
+from betterform.api.history_schema import history_schema
 from betterform.api.permissions import IsStaffRepOrAPIKey, scope_to_owner
 from betterform.api.serializers_forms import (
     VERSION_ANNOTATION,
@@ -45,8 +46,7 @@ _CONFLICT = OpenApiResponse(description="The form has submissions; unpublish it 
 @extend_schema_view(
     retrieve=extend_schema(responses={200: FormSerializer, 404: _NOT_FOUND}),
     destroy=extend_schema(responses={204: None, 404: _NOT_FOUND, 409: _CONFLICT}),
-    history=extend_schema(filters=False),
-    deleted=extend_schema(filters=False),
+    **history_schema(FormSerializer),
 )
 class FormViewSet(HistoryMixin, viewsets.ModelViewSet):
     """Quote forms. Reps see and change only their own; staff and API clients all of them."""

@@ -5,28 +5,36 @@ the API key's name when a key made it. ``HistoryMixin`` adds:
 
 - ``GET <resource>/<id>/history/``: versions (newest first) with author, time, comment and the
   fields that changed since the previous version;
-- ``POST <resource>/<id>/revert/`` ``{"version": <id>}``: restore that version (for a quote,
-  its lines too);
+- ``POST <resource>/<id>/revert/`` ``{"version": <id>}``: restore that version;
 - ``GET <resource>/deleted/`` and ``POST <resource>/recover/`` ``{"version": <id>}``: deleted
   objects the caller may see, and bringing one back.
+
+Revert and recover restore that one object and the rows it owns (a quote's lines), nothing
+else of the revision: ``createpdf.history.restore_version``, which the admin calls too. The
+answer is the object plus ``warnings`` (links cleared because their parent is gone); a
+required parent that is gone is a 409 naming it and the version to recover it from. Each
+viewset documents these with ``history_schema.history_schema(<its serializer>)``.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 import reversion
 from django.db import transaction
 from django.http import Http404
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 from reversion.models import Version
 
+from betterform.api.history_schema import VersionChoice, VersionSerializer, restored_serializer
 from betterform.api.permissions import api_key_of, sees_everything
+from createpdf.history import MissingParent, RestoreError, restore_comment, restore_version
 
 
 def describe_actor(request: Request) -> tuple[Any, str]:
@@ -70,22 +78,6 @@ class RevisionMixin:
     def perform_destroy(self, instance: Any) -> None:
         with record_revision(self.request, f"Deleted through the API ({self.basename})."):
             super().perform_destroy(instance)  # type: ignore[misc]
-
-
-VersionSerializer = inline_serializer(
-    "Version",
-    {
-        "id": serializers.IntegerField(),
-        "created_at": serializers.DateTimeField(),
-        "user": serializers.CharField(allow_null=True),
-        "comment": serializers.CharField(),
-        "changes": serializers.DictField(help_text="field -> {'from': old, 'to': new}"),
-        "object_id": serializers.CharField(required=False, help_text="Deleted list only."),
-        "object_repr": serializers.CharField(required=False, help_text="Deleted list only."),
-    },
-    many=True,
-)
-VersionChoice = inline_serializer("VersionChoice", {"version": serializers.IntegerField()})
 
 
 def _fields(version: Version) -> dict[str, Any]:
@@ -132,19 +124,13 @@ class HistoryMixin(RevisionMixin):
         versions = list(Version.objects.get_for_object(instance).select_related("revision__user"))
         return Response(describe_versions(versions))
 
-    @extend_schema(
-        request=VersionChoice,
-        responses={200: OpenApiResponse(description="The object as restored."), 404: None},
-    )
+    @extend_schema(request=VersionChoice)  # responses: history_schema() in each viewset
     @action(detail=True, methods=["post"])
     def revert(self, request: Request, pk: str | None = None) -> Response:
+        """Restore this object (a quote with its lines) as the version stored it."""
         instance = self.get_object()
         version = self._chosen_version(request, Version.objects.get_for_object(instance))
-        with transaction.atomic(), record_revision(request, f"Reverted to version {version.pk}."):
-            version.revision.revert(delete=True)
-            restored = self.get_queryset().get(pk=instance.pk)
-            self.after_revert(restored)
-        return Response(self.get_serializer(restored).data)
+        return self._restore(request, version, lambda: self.get_queryset().get(pk=instance.pk))
 
     @extend_schema(responses=VersionSerializer)
     @action(detail=False, methods=["get"], pagination_class=None)
@@ -158,17 +144,43 @@ class HistoryMixin(RevisionMixin):
             rows.append(row)
         return Response(rows)
 
-    @extend_schema(
-        request=VersionChoice, responses={201: OpenApiResponse(description="Recovered.")}
-    )
+    @extend_schema(request=VersionChoice)
     @action(detail=False, methods=["post"])
     def recover(self, request: Request) -> Response:
+        """Bring back a deleted object (a quote with its lines) from its last version."""
         version = self._chosen_version(request, self._deleted_versions(request))
-        with transaction.atomic(), record_revision(request, f"Recovered version {version.pk}."):
-            version.revision.revert(delete=False)
-            restored = self.get_queryset().model.objects.get(pk=version.object_id)
-            self.after_revert(restored)
-        return Response(self.get_serializer(restored).data, status=status.HTTP_201_CREATED)
+        model = self.get_queryset().model
+        return self._restore(
+            request, version, lambda: model.objects.get(pk=version.object_id), http=201
+        )
+
+    def get_serializer_class(self) -> type[Any]:
+        serializer_class = super().get_serializer_class()  # type: ignore[misc]
+        if getattr(self, "action", None) in ("revert", "recover"):
+            return restored_serializer(serializer_class)
+        return serializer_class
+
+    def _restore(
+        self, request: Request, version: Version, reload: Callable[[], Any], http: int = 200
+    ) -> Response:
+        try:
+            with transaction.atomic(), record_revision(request, restore_comment(version)):
+                result = restore_version(version)
+                restored = reload()
+                self.after_revert(restored)
+        except RestoreError as error:
+            missing = error.missing if isinstance(error, MissingParent) else []
+            body = {
+                "detail": str(error),
+                "missing": [
+                    {"model": row.model, "field": row.field, "id": row.object_id}
+                    | {"repr": row.object_repr, "version": row.version}
+                    for row in missing
+                ],
+            }
+            return Response(body, status=status.HTTP_409_CONFLICT)
+        restored.restore_warnings = result.warnings
+        return Response(self.get_serializer(restored).data, status=http)
 
     def after_revert(self, instance: Any) -> None:
         """Hook: recompute what is derived from the restored rows (quote totals)."""

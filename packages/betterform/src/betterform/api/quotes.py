@@ -17,6 +17,7 @@ from rest_framework.routers import DefaultRouter
 
 from betterform import services
 from betterform.api.history import HistoryMixin
+from betterform.api.history_schema import history_schema
 from betterform.api.permissions import IsStaffRepOrAPIKey, owner_for_new_object, scope_to_owner
 from betterform.api.serializers_quotes import QuoteSerializer
 from betterform.documents import request_quote_pdf
@@ -42,8 +43,7 @@ class OwnedCreateMixin:
 @extend_schema_view(
     retrieve=extend_schema(responses={200: QuoteSerializer, 404: _NOT_FOUND}),
     destroy=extend_schema(responses={204: None, 404: _NOT_FOUND}),
-    history=extend_schema(filters=False),
-    deleted=extend_schema(filters=False),
+    **history_schema(QuoteSerializer),
 )
 class QuoteViewSet(HistoryMixin, OwnedCreateMixin, viewsets.ModelViewSet):
     """Quotes with their lines. Sending ``lines`` replaces them all; totals are read-only."""

@@ -19,6 +19,7 @@ from betterform import services
 from betterform.answers import AnswersError
 from betterform.api.errors import Conflict
 from betterform.api.history import HistoryMixin, record_revision
+from betterform.api.history_schema import history_schema
 from betterform.api.permissions import IsStaffRepOrAPIKey, owner_for_new_object, scope_to_owner
 from betterform.api.serializers_submissions import (
     QuoteReceiptSerializer,
@@ -36,8 +37,7 @@ _NOT_FOUND = OpenApiResponse(description="No such submission that you can see.")
 @extend_schema_view(
     retrieve=extend_schema(responses={200: SubmissionSerializer, 404: _NOT_FOUND}),
     destroy=extend_schema(responses={204: None, 404: _NOT_FOUND}),
-    history=extend_schema(filters=False),
-    deleted=extend_schema(filters=False),
+    **history_schema(SubmissionSerializer),
 )
 class SubmissionViewSet(HistoryMixin, viewsets.ModelViewSet):
     """Submissions. Reps see and change only their own; staff and API clients all of them.
