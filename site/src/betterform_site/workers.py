@@ -2,6 +2,11 @@
 
 django-background-tasks records nothing while a worker idles, so a worker writes its own
 ``WorkerHeartbeat`` row on a timer and removes it when it stops cleanly.
+
+The same thread renews the locks of the tasks this worker runs. The library lets any worker
+take a task whose lock is older than ``MAX_RUN_TIME``, alive or not its first worker, so a
+job that waits on monday for a minute would be started twice; renewed, the lock is a lease
+that only a dead worker loses.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from background_task.models import Task
 from django.conf import settings
 from django.db import DatabaseError, connection
 from django.utils import timezone
@@ -46,11 +52,22 @@ def worker_status(now: datetime | None = None) -> WorkerStatus:
     return WorkerStatus(alive=count > 0, workers=count, last_seen=latest)
 
 
-class Heartbeat:
-    """Refresh this process's heartbeat row every ``WORKER_HEARTBEAT_SECONDS`` in a thread."""
+def worker_name() -> str:
+    """What this worker writes in a task's ``locked_by``: host and process id, so workers on
+    two hosts (or containers) with the same process id never renew each other's locks."""
+    return f"{os.getpid()}@{socket.gethostname()}"[:64]
 
-    def __init__(self, interval: float | None = None) -> None:
-        self.interval = interval or settings.WORKER_HEARTBEAT_SECONDS
+
+class Heartbeat:
+    """Refresh this process's heartbeat row every ``WORKER_HEARTBEAT_SECONDS`` in a thread,
+    and renew the locks of the tasks it holds (``locked_by``) often enough that they never
+    expire while it lives: at least three times per ``MAX_RUN_TIME``."""
+
+    def __init__(self, interval: float | None = None, locked_by: str | None = None) -> None:
+        self.interval = interval or min(
+            settings.WORKER_HEARTBEAT_SECONDS, settings.MAX_RUN_TIME / 3
+        )
+        self.locked_by = locked_by
         self.worker_id = f"{socket.gethostname()}:{os.getpid()}"
         self.started_at = timezone.now()
         self._stop = threading.Event()
@@ -63,6 +80,8 @@ class Heartbeat:
 
     def beat(self) -> None:
         try:
+            if self.locked_by:
+                Task.objects.filter(locked_by=self.locked_by).update(locked_at=timezone.now())
             WorkerHeartbeat.objects.update_or_create(
                 worker_id=self.worker_id,
                 defaults={

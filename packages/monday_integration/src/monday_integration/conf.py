@@ -34,5 +34,17 @@ class Settings:
         """A webhook body above this is refused (monday's payloads are a few KB)."""
         return getattr(django_settings, "MONDAY_WEBHOOK_MAX_BYTES", 64 * 1024)
 
+    @property
+    def MONDAY_EVENT_LEASE_SECONDS(self) -> float:
+        """A sync's lease on its event (``createpdf.leases``): the syncing worker renews it
+        every third of this; when that worker dies, another takes the event over after this
+        long, and until then the API lists the event as ``stalled``."""
+        return getattr(django_settings, "MONDAY_EVENT_LEASE_SECONDS", 60)
+
+    @property
+    def MONDAY_PDF_WAIT_SECONDS(self) -> float:
+        """How long a sync waits for a quote PDF another worker is rendering."""
+        return getattr(django_settings, "MONDAY_PDF_WAIT_SECONDS", 300)
+
 
 conf = Settings()

@@ -6,6 +6,9 @@ import secrets
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
+
+from createpdf import leases
 
 
 def new_webhook_secret() -> str:
@@ -59,9 +62,31 @@ class BoardMapping(models.Model):
         return f"{self.name} (board {self.board_id})"
 
 
+class WebhookEventQuerySet(models.QuerySet):
+    def stalled(self) -> WebhookEventQuerySet:
+        """``processing`` events whose worker stopped renewing the lease: it died."""
+        return self.filter(leases.stalled(), status=WebhookEvent.Status.PROCESSING)
+
+    def with_status(self, status: str) -> WebhookEventQuerySet:
+        """Events in ``status`` as the API shows it: ``processing`` means a live worker holds
+        the event; ``stalled`` is a processing event whose worker is gone."""
+        if status == WebhookEvent.STALLED:
+            return self.stalled()
+        if status == WebhookEvent.Status.PROCESSING:
+            return self.filter(leases.live(), status=status)
+        return self.filter(status=status)
+
+
 class WebhookEvent(models.Model):
     """One delivery of monday's, stored before anything else happens; duplicates (monday
-    retries) collapse on ``trigger_uuid``."""
+    retries) collapse on ``trigger_uuid``.
+
+    A worker holds a ``processing`` event under a lease (``createpdf.leases``) that it renews;
+    ``effects`` records each external effect on monday once it is done (see ``effects``).
+    """
+
+    # Shown (never stored) for a processing event whose lease ran out: its worker is gone.
+    STALLED = "stalled"
 
     class Status(models.TextChoices):
         RECEIVED = "received"
@@ -84,15 +109,38 @@ class WebhookEvent(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     stage = models.CharField(max_length=32, blank=True)
     error = models.TextField(blank=True)
+    effects = models.JSONField(
+        default=dict, blank=True, help_text="Effects on monday already done, by step."
+    )
+    leased_by = models.CharField(
+        max_length=leases.HOLDER_MAX_LENGTH, blank=True, help_text="The worker syncing it now."
+    )
+    lease_expires_at = models.DateTimeField(
+        null=True, blank=True, help_text="Another worker may take the event over after this."
+    )
     received_at = models.DateTimeField(auto_now_add=True, db_index=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = WebhookEventQuerySet.as_manager()
 
     class Meta:
         ordering = ["-received_at", "-id"]
 
     def __str__(self) -> str:
         return f"{self.event_type} item {self.item_id} ({self.status})"
+
+    @property
+    def is_stalled(self) -> bool:
+        expires = self.lease_expires_at
+        return self.status == self.Status.PROCESSING and (
+            expires is None or expires < timezone.now()
+        )
+
+    @property
+    def shown_status(self) -> str:
+        """The status, or ``stalled`` for a processing event whose worker is gone."""
+        return self.STALLED if self.is_stalled else self.status
 
 
 class ItemLink(models.Model):
@@ -107,6 +155,10 @@ class ItemLink(models.Model):
         "betterform.Quote", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     last_synced_at = models.DateTimeField(null=True, blank=True)
+    # The last PDF put on the item: an unchanged quote is not uploaded again while it is there.
+    uploaded_sha256 = models.CharField(max_length=64, blank=True)
+    uploaded_asset_id = models.CharField(max_length=32, blank=True)
+    uploaded_asset_url = models.URLField(max_length=1000, blank=True)
 
     class Meta:
         constraints = [

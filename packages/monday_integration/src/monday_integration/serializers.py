@@ -11,6 +11,7 @@ from betterform import services as forms
 from betterform.schema import fields as form_fields
 from monday_integration.client import MondayClient
 from monday_integration.errors import MondayError
+from monday_integration.filters import SHOWN_STATUSES
 from monday_integration.models import BoardMapping, WebhookEvent
 
 STAGES = ("working", "done", "failed")
@@ -127,6 +128,13 @@ def _unknown_targets(form: Any, column_map: dict[str, str]) -> list[str]:
 
 
 class WebhookEventSerializer(serializers.ModelSerializer):
+    status = serializers.ChoiceField(
+        source="shown_status",
+        choices=SHOWN_STATUSES,
+        read_only=True,
+        help_text="stalled: was processing, and its worker stopped renewing the lease.",
+    )
+
     class Meta:
         model = WebhookEvent
         fields = [
@@ -140,6 +148,8 @@ class WebhookEventSerializer(serializers.ModelSerializer):
             "stage",
             "attempts",
             "error",
+            "leased_by",
+            "lease_expires_at",
             "received_at",
             "started_at",
             "finished_at",

@@ -3,9 +3,14 @@
 item -> submission -> quote -> PDF -> file column -> status label -> an update on the item.
 
 Each stage sets the item's "working" label once, records the stage on the event and sends
-``sync_stage_changed``. A failure sets the "failed" label, writes the error on the event and
-as an update on the item, and leaves the event ``failed`` for ``replay``. Running an item
-again updates the same submission and quote (through its ``ItemLink``); it never duplicates.
+``sync_stage_changed``. A failure (anything raised, database errors included) sets the
+"failed" label, writes the error on the event and as an update on the item, and leaves the
+event ``failed`` for ``replay``. Running an item again updates the same submission and quote
+(through its ``ItemLink``); it never duplicates.
+
+The worker holds the event under a lease (``createpdf.leases``) while it syncs, so a queue
+that starts the job twice cannot run it twice at once, and every effect on monday goes
+through the event's ledger (``effects``), so a take-over or a retry repeats none of them.
 """
 
 from __future__ import annotations
@@ -15,14 +20,19 @@ from typing import Any
 
 import reversion
 from django.db import transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
 from betterform import services as forms
 from betterform.documents import quote_context, quote_title
 from betterform.models import Quote, Submission
+from createpdf import leases
 from createpdf import services as documents
+from createpdf.leases import LeaseLost
 from createpdf.models import Document
 from monday_integration.client import MondayClient
+from monday_integration.conf import conf
+from monday_integration.effects import Effects, start_new_round, upload_quote_pdf
 from monday_integration.errors import MondayError
 from monday_integration.mapping import MappingError, item_to_submission, subitems_to_lines
 from monday_integration.models import BoardMapping, ItemLink, WebhookEvent
@@ -36,31 +46,68 @@ class SyncError(Exception):
     """A stage cannot go on; the message is written on the event and the item."""
 
 
+# Failures with a message meant for a person; anything else is reported with its type.
+EXPECTED_ERRORS = (SyncError, MappingError, MondayError, forms.IllegalTransition, ValueError)
+
+
 def process_event(event_id: int, client: MondayClient | None = None) -> WebhookEvent:
+    """Sync the event's item under a lease on the event; returns the event as it ends.
+
+    A received event, or a processing one whose worker died (its lease ran out), is claimed;
+    any other (done, ignored, failed, or held by a live worker) is returned untouched.
+    Whatever the pipeline raises ends the event ``failed`` with the reason.
+    """
+    now = timezone.now()
+    lease = leases.claim(
+        WebhookEvent,
+        event_id,
+        available=Q(status=Status.RECEIVED, mapping__isnull=False)
+        | Q(leases.stalled(now), status=Status.PROCESSING, mapping__isnull=False),
+        seconds=conf.MONDAY_EVENT_LEASE_SECONDS,
+        status=Status.PROCESSING,
+        attempts=F("attempts") + 1,
+        started_at=now,
+        error="",
+    )
     event = WebhookEvent.objects.select_related("mapping__form").get(pk=event_id)
-    if event.status in (Status.DONE, Status.IGNORED) or event.mapping is None:
+    if lease is None:
         return event
-    event.status, event.attempts = Status.PROCESSING, event.attempts + 1
-    event.started_at, event.error = timezone.now(), ""
-    event.save(update_fields=["status", "attempts", "started_at", "error"])
     owned = client is None
     client = client or MondayClient()
     try:
-        sync_item(event, client)
-    except (SyncError, MappingError, MondayError, forms.IllegalTransition, ValueError) as error:
-        _fail(event, client, error)
+        with lease:
+            effects = Effects(event, lease)
+            try:
+                sync_item(event, client, effects)
+            except LeaseLost:
+                logger.warning("monday event %s: another worker took it over", event.pk)
+            except Exception as error:
+                _fail(event, client, effects, error)
     finally:
         if owned:
             client.close()
+    event.refresh_from_db()
     return event
 
 
-def sync_item(event: WebhookEvent, client: MondayClient) -> Quote:
+def sync_item(event: WebhookEvent, client: MondayClient, effects: Effects) -> Quote:
     mapping = event.mapping
     labels = mapping.stage_labels
 
+    def set_label(kind: str) -> None:
+        effects.once(
+            f"status/{kind}",
+            lambda key: client.set_status(
+                mapping.board_id,
+                event.item_id,
+                mapping.status_column_id,
+                labels[kind],
+                idempotency_key=key,
+            ),
+        )
+
     _stage(event, "reading", labels.get("working", ""))
-    client.set_status(mapping.board_id, event.item_id, mapping.status_column_id, labels["working"])
+    set_label("working")
     items = client.get_items([event.item_id])
     if not items:
         raise SyncError(f"item {event.item_id} no longer exists on monday")
@@ -76,23 +123,21 @@ def sync_item(event: WebhookEvent, client: MondayClient) -> Quote:
     document = render_quote_pdf(mapping, quote)
 
     _stage(event, "upload", labels["working"])
+    link = ""
     if mapping.file_column_id:
-        with document.file.open("rb") as pdf:
-            asset = client.upload_file_to_column(
-                event.item_id, mapping.file_column_id, document.filename, pdf.read()
-            )
-        link = getattr(asset, "public_url", "") or getattr(asset, "url", "")
-    else:
-        link = ""
+        link = upload_quote_pdf(event, client, effects, item, document)
 
-    client.set_status(mapping.board_id, event.item_id, mapping.status_column_id, labels["done"])
+    set_label("done")
     total = f"{quote.currency} {quote.total:,.2f}"
     body = f"Quote {quote.number} is ready: total {total}." + (f" PDF: {link}" if link else "")
-    client.create_update(event.item_id, body)
+    effects.once(
+        "update/ready",
+        lambda key: client.create_update(event.item_id, body, idempotency_key=key),
+    )
     _stage(event, "done", labels["done"])
-    event.status, event.finished_at = Status.DONE, timezone.now()
-    event.save(update_fields=["status", "finished_at"])
-    event_finished.send(sender=WebhookEvent, event=event, status=event.status)
+    if effects.lease.release(status=Status.DONE, finished_at=timezone.now()):
+        event.status = Status.DONE
+        event_finished.send(sender=WebhookEvent, event=event, status=event.status)
     return quote
 
 
@@ -149,7 +194,8 @@ def build_quote(mapping: BoardMapping, item: Any, submission: Submission) -> Quo
 
 
 def render_quote_pdf(mapping: BoardMapping, quote: Quote) -> Document:
-    """Render in this worker (the pipeline already runs in one) and return the stored PDF."""
+    """Render in this worker (the pipeline already runs in one), or wait for the worker that
+    already renders the same document, and return the stored PDF."""
     document, _ = documents.request_document(
         template_slug=mapping.template_slug,
         context=quote_context(quote),
@@ -158,10 +204,9 @@ def render_quote_pdf(mapping: BoardMapping, quote: Quote) -> Document:
         title=quote_title(quote),
     )
     if document.status != Document.Status.DONE:
-        documents.render_document(document.pk)
-        document.refresh_from_db()
+        document = documents.render_or_wait(document, timeout=conf.MONDAY_PDF_WAIT_SECONDS)
     if document.status != Document.Status.DONE:
-        raise SyncError(f"the PDF could not be rendered: {document.error}")
+        raise SyncError(f"the PDF could not be rendered: {document.error or document.status}")
     return document
 
 
@@ -171,22 +216,42 @@ def _stage(event: WebhookEvent, stage: str, label: str) -> None:
     sync_stage_changed.send(sender=WebhookEvent, event=event, stage=stage, label=label)
 
 
-def _fail(event: WebhookEvent, client: MondayClient, error: Exception) -> None:
-    message = str(error) or type(error).__name__
-    logger.warning("monday event %s failed at %s: %s", event.pk, event.stage, message)
-    event.status, event.error, event.finished_at = Status.FAILED, message, timezone.now()
-    event.save(update_fields=["status", "error", "finished_at"])
+def _fail(event: WebhookEvent, client: MondayClient, effects: Effects, error: Exception) -> None:
+    """End the event ``failed`` with the reason, and say so on the item (best effort: monday
+    may be what is failing). Database errors included: nothing is left ``processing``."""
+    if isinstance(error, EXPECTED_ERRORS):
+        message = str(error) or type(error).__name__
+        logger.warning("monday event %s failed at %s: %s", event.pk, event.stage, message)
+    else:
+        message = f"unexpected {type(error).__name__} at stage {event.stage or 'start'}: {error}"
+        logger.exception("monday event %s failed at %s", event.pk, event.stage)
     mapping = event.mapping
     failed_label = mapping.stage_labels.get("failed", "")
     sync_stage_changed.send(sender=WebhookEvent, event=event, stage="failed", label=failed_label)
-    try:  # best effort: monday may be the thing that is failing
+    try:
         if failed_label:
-            client.set_status(
-                mapping.board_id, event.item_id, mapping.status_column_id, failed_label
+            effects.once(
+                "status/failed",
+                lambda key: client.set_status(
+                    mapping.board_id,
+                    event.item_id,
+                    mapping.status_column_id,
+                    failed_label,
+                    idempotency_key=key,
+                ),
             )
-        client.create_update(event.item_id, f"BetterForm could not prepare the quote: {message}")
-    except MondayError as second:
+        text = f"BetterForm could not prepare the quote: {message}"
+        effects.once(
+            "update/failed",
+            lambda key: client.create_update(event.item_id, text, idempotency_key=key),
+        )
+    except LeaseLost:
+        return
+    except Exception as second:
         logger.warning("could not report the failure on item %s: %s", event.item_id, second)
+    if not effects.lease.release(status=Status.FAILED, error=message, finished_at=timezone.now()):
+        return
+    event.status, event.error = Status.FAILED, message
     event_finished.send(sender=WebhookEvent, event=event, status=event.status)
 
 
@@ -197,7 +262,19 @@ def schedule_replay(event: WebhookEvent) -> WebhookEvent:
     if event.status == Status.IGNORED:
         raise SyncError("an ignored event is not a trigger; there is nothing to replay")
     with transaction.atomic():
-        WebhookEvent.objects.filter(pk=event.pk).update(status=Status.RECEIVED, error="")
+        event = WebhookEvent.objects.select_for_update().get(pk=event.pk)
+        if event.status == Status.PROCESSING and not event.is_stalled:
+            raise SyncError(
+                "a worker is syncing this event now (its lease runs until "
+                f"{event.lease_expires_at:%Y-%m-%d %H:%M:%S} UTC); replay it if it stalls"
+            )
+        WebhookEvent.objects.filter(pk=event.pk).update(
+            status=Status.RECEIVED,
+            error="",
+            leased_by="",
+            lease_expires_at=None,
+            effects=start_new_round(event),
+        )
         process_event_task(event.pk)
     event.refresh_from_db()
     return event

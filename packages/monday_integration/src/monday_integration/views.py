@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from monday_integration import sync, webhooks
+from monday_integration.filters import WebhookEventFilter
 from monday_integration.models import BoardMapping, WebhookEvent
 from monday_integration.serializers import BoardMappingSerializer, WebhookEventSerializer
 
@@ -75,7 +76,7 @@ class WebhookEventViewSet(
     serializer_class = WebhookEventSerializer
     permission_classes = [permissions.IsAdminUser]
     filter_backends = [DjangoFilterBackend, filters.OrderingFilter]
-    filterset_fields = ["status", "mapping", "item_id", "event_type"]
+    filterset_class = WebhookEventFilter
     ordering = ["-received_at", "-id"]
 
     @extend_schema(request=None, responses={202: WebhookEventSerializer, 409: None})

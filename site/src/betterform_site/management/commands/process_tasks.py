@@ -6,14 +6,18 @@ runs this command: the library's loop, unchanged, while a thread refreshes the h
 The library stops gracefully on SIGTSTP but handles SIGTERM only on Windows; on Linux SIGTERM
 (what systemd, supervisors and ``serve`` send) would kill the worker mid-task. Here SIGTERM
 lets the current task finish, then the loop ends and the heartbeat row is removed.
+
+The heartbeat also renews the locks of the tasks this worker runs (see ``workers``), under a
+worker name unique across hosts: the library's own is the bare process id.
 """
 
 import signal
 from typing import Any
 
 from background_task.management.commands.process_tasks import Command as ProcessTasksCommand
+from background_task.tasks import tasks
 
-from betterform_site.workers import Heartbeat
+from betterform_site.workers import Heartbeat, worker_name
 
 
 class Command(ProcessTasksCommand):
@@ -21,7 +25,9 @@ class Command(ProcessTasksCommand):
 
     def run(self, *args: Any, **options: Any) -> None:
         signal.signal(signal.SIGTERM, self.sig_manager.exit_gracefully)
-        heartbeat = Heartbeat().start()
+        # The library keeps its runner's name in a private attribute; it has no setting.
+        tasks._runner.worker_name = worker_name()
+        heartbeat = Heartbeat(locked_by=tasks._runner.worker_name).start()
         try:
             super().run(*args, **options)
         except KeyboardInterrupt:
