@@ -39,6 +39,28 @@ def test_a_fresh_heartbeat_means_the_worker_is_alive(client):
     assert body["status"] == "ok"
     assert body["worker"]["alive"] is True
     assert body["worker"]["workers"] == 1
+    assert body["monday"] == {"stalled_events": 0, "stalled_since": None}
+
+
+@pytest.mark.django_db
+def test_monday_events_whose_worker_died_make_the_site_degraded(client):
+    from monday_integration.models import WebhookEvent
+
+    _heartbeat(seconds_ago=2)
+    expired = timezone.now() - timedelta(seconds=30)
+    for number, expires in enumerate([expired, timezone.now() + timedelta(seconds=60)]):
+        WebhookEvent.objects.create(
+            trigger_uuid=f"t-{number}",
+            board_id="1",
+            item_id="2",
+            event_type="update_column_value",
+            payload={},
+            status="processing",
+            lease_expires_at=expires,
+        )
+    body = client.get("/healthz").json()
+    assert body["status"] == "degraded"
+    assert body["monday"] == {"stalled_events": 1, "stalled_since": expired.isoformat()}
 
 
 @pytest.mark.django_db

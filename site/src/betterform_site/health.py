@@ -1,6 +1,7 @@
-"""``/healthz``: is the database reachable, is a worker alive?
+"""``/healthz``: is the database reachable, is a worker alive, are monday syncs stuck?
 
-503 only when the database is down (the site cannot serve); a missing worker is reported as
+503 only when the database is down (the site cannot serve); a missing worker, or monday
+events whose worker died mid-sync (``stalled``: processing, lease run out), are reported as
 ``degraded`` with 200, because the web process itself can still answer requests.
 """
 
@@ -13,6 +14,17 @@ from django.views.decorators.http import require_GET
 
 from betterform_site.middleware import RETRY_AFTER_SECONDS
 from betterform_site.workers import worker_status
+from monday_integration.models import WebhookEvent
+
+
+def monday_status() -> dict[str, object]:
+    stalled = WebhookEvent.objects.stalled()
+    oldest = stalled.order_by("lease_expires_at").values_list("lease_expires_at", flat=True)
+    since = oldest.first()
+    return {
+        "stalled_events": stalled.count(),
+        "stalled_since": since.isoformat() if since else None,
+    }
 
 
 def database_is_up() -> bool:
@@ -35,10 +47,13 @@ def healthz(request: HttpRequest) -> JsonResponse:
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response
     worker = worker_status()
+    monday = monday_status()
+    healthy = worker.alive and not monday["stalled_events"]
     return JsonResponse(
         {
-            "status": "ok" if worker.alive else "degraded",
+            "status": "ok" if healthy else "degraded",
             "database": {"ok": True},
             "worker": worker.as_dict(),
+            "monday": monday,
         }
     )
