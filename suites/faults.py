@@ -7,6 +7,8 @@
   resume once it is back.
 - ``monday``: the fake monday.com answering 429, 500 and slowly while webhooks arrive: every
   event ends done (replaying the failed ones), none lost.
+- ``slow-monday``: two workers, monday slow, a job lease shorter than one sync, one worker
+  SIGKILLed mid-sync: every sync done once, one PDF and one update per item.
 
 ``python -m suites.faults [--only NAME] [--fault-seconds 60] [--jobs 4]``; exit 1 when any
 row fails. The scenarios share nothing (each has its own database, Redis, fake monday and
@@ -22,12 +24,12 @@ import time
 import traceback
 from concurrent.futures import ThreadPoolExecutor
 
-from suites import faults_monday, faults_postgres, faults_redis, faults_worker
+from suites import faults_leases, faults_monday, faults_postgres, faults_redis, faults_worker
 from suites.faults_common import LOG_ROOT, Row
 
 SCENARIOS = {
     module.NAME: module.run
-    for module in (faults_worker, faults_postgres, faults_redis, faults_monday)
+    for module in (faults_worker, faults_postgres, faults_redis, faults_monday, faults_leases)
 }
 
 
