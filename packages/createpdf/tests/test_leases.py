@@ -119,3 +119,19 @@ def test_two_renders_at_once_make_one_file_and_the_second_caller_waits_for_it(se
     assert waited.status == "done"
     assert Document.objects.get(pk=document.pk).attempts == 1
     assert len(list(tmp_path.rglob("*.pdf"))) == 1
+
+
+def test_rerendering_a_document_that_is_rendering_now_leaves_it_to_that_render():
+    document = _queued_document()
+    leases.claim(Document, document.pk, available=QUEUED, seconds=60, status="rendering")
+    holder = Document.objects.get(pk=document.pk).leased_by
+    again = services.rerender(Document.objects.get(pk=document.pk))
+    assert (again.status, again.leased_by) == ("rendering", holder)
+
+
+def test_rerendering_a_stalled_render_queues_it_afresh():
+    document = _queued_document()
+    leases.claim(Document, document.pk, available=QUEUED, seconds=60, status="rendering")
+    _expire(document)
+    again = services.rerender(Document.objects.get(pk=document.pk))
+    assert (again.status, again.leased_by, again.lease_expires_at) == ("queued", "", None)

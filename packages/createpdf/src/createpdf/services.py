@@ -84,12 +84,33 @@ def schedule_render(document: Document) -> None:
 
 
 def rerender(document: Document) -> Document:
-    """Render a document again (after a template fix, say), keeping its id and URL."""
+    """Render a document again (after a template fix, say), keeping its id and URL.
+
+    A document already queued, or rendering under a live lease, is left to that render: a
+    second job would only wait for it."""
     with transaction.atomic():
+        in_flight = (
+            Document.objects.filter(pk=document.pk, status__in=IN_FLIGHT)
+            .exclude(leases.stalled(), status=Document.Status.RENDERING)
+            .exists()
+        )
+        if in_flight:
+            document.refresh_from_db()
+            return document
         document.status = Document.Status.QUEUED
         document.error = ""
         document.attempts = 0
-        document.save(update_fields=["status", "error", "attempts", "updated_at"])
+        document.leased_by, document.lease_expires_at = "", None
+        document.save(
+            update_fields=[
+                "status",
+                "error",
+                "attempts",
+                "leased_by",
+                "lease_expires_at",
+                "updated_at",
+            ]
+        )
         schedule_render(document)
     return document
 
