@@ -108,6 +108,23 @@ def test_a_5003_character_item_name_and_company_are_stored_shortened_with_an_ell
     assert fake.item(int(item_id)).label(mapping.status_column_id) == "Quote ready"
 
 
+@pytest.mark.django_db(transaction=True)
+def test_nul_characters_in_monday_text_are_dropped_on_both_databases(
+    fake, demo, mapping, company_column, fast_client
+):
+    """PostgreSQL's text and jsonb refuse NUL; SQLite would store it."""
+    quantity = demo["subitem_columns"]["quantity"]
+    subitems = [{"name": "Cabi\x00nets", "values": {quantity: "2"}}]
+    item_id = _item(
+        fake, demo, "Eva\x00 Jansen", subitems=subitems, **{company_column: "Jansen\x00 BV"}
+    )
+    event = _sync(mapping, item_id, fast_client)
+    assert event.status == "done", event.error
+    submission = Submission.objects.get()
+    assert (submission.customer_name, submission.customer_company) == ("Eva Jansen", "Jansen BV")
+    assert QuoteLine.objects.filter(description="Cabinets").exists()
+
+
 def _sync(mapping, item_id: str, fast_client) -> WebhookEvent:
     event = operations.sync_item(mapping, item_id, fast_client)
     event.refresh_from_db()

@@ -75,6 +75,12 @@ def decode_json(raw: Any) -> Any:
         return raw
 
 
+def text_of(value: Any) -> str | None:
+    """Text as monday sent it, less NUL characters: monday's text columns accept them, and
+    PostgreSQL's text and jsonb refuse them where SQLite stores them (one rule for both)."""
+    return None if value is None else str(value).replace("\x00", "")
+
+
 def _id(value: Any) -> str | None:
     return str(value) if value is not None else None
 
@@ -90,10 +96,10 @@ def parse_column_value(raw: dict[str, Any]) -> ColumnValue:
     return ColumnValue(
         id=str(raw["id"]),
         type=str(raw.get("type") or ""),
-        text=raw.get("text"),
+        text=text_of(raw.get("text")),
         value=decode_json(raw.get("value")),
-        title=column.get("title"),
-        label=raw.get("label"),
+        title=text_of(column.get("title")),
+        label=text_of(raw.get("label")),
         index=int(index) if index is not None else None,
     )
 
@@ -102,7 +108,7 @@ def parse_item(raw: dict[str, Any]) -> Item:
     values = [parse_column_value(value) for value in raw.get("column_values") or [] if value]
     return Item(
         id=str(raw["id"]),
-        name=str(raw.get("name") or ""),
+        name=text_of(raw.get("name")) or "",
         board_id=_nested_id(raw, "board"),
         group_id=_nested_id(raw, "group"),
         column_values={value.id: value for value in values},
@@ -148,7 +154,7 @@ def parse_column(raw: dict[str, Any]) -> Column:
 def parse_asset(raw: dict[str, Any]) -> Asset:
     return Asset(
         id=str(raw["id"]),
-        name=str(raw.get("name") or ""),
+        name=text_of(raw.get("name")) or "",
         url=str(raw.get("url") or ""),
         public_url=str(raw.get("public_url") or ""),
     )
