@@ -7,7 +7,7 @@ import time
 import pytest
 
 from betterform_site.models import WorkerHeartbeat
-from betterform_site.workers import Heartbeat, worker_status
+from betterform_site.workers import Heartbeat, worker_name, worker_status
 
 
 @pytest.mark.django_db(transaction=True)
@@ -27,6 +27,32 @@ def test_heartbeat_is_written_refreshed_and_removed():
         heartbeat.stop()
     assert not WorkerHeartbeat.objects.filter(worker_id=heartbeat.worker_id).exists()
     assert not worker_status().alive
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_heartbeat_renews_only_its_own_task_locks(settings):
+    from datetime import timedelta
+
+    from background_task.models import Task
+    from django.utils import timezone
+
+    old = timezone.now() - timedelta(seconds=settings.MAX_RUN_TIME * 2)
+    mine, theirs = worker_name(), worker_name()
+    for name, locked_by in (("mine", mine), ("theirs", theirs)):
+        Task.objects.create(
+            task_name=name, task_params="[[], {}]", locked_by=locked_by, locked_at=old, run_at=old
+        )
+    Heartbeat(locked_by=mine).beat()
+    unlocked = {task.task_name for task in Task.objects.unlocked(timezone.now())}
+    assert unlocked == {"theirs"}, "a dead worker's task is taken over, a live one's is not"
+
+
+def test_a_restarted_worker_never_shares_its_name_with_the_dead_one(monkeypatch):
+    """In a container every worker may be PID 1, and a restarted container keeps its host."""
+    monkeypatch.setattr("os.getpid", lambda: 1)
+    monkeypatch.setattr("socket.gethostname", lambda: "worker-0")
+    first, second = worker_name(), worker_name()
+    assert first != second and len(first) <= 64
 
 
 @pytest.mark.slow

@@ -15,6 +15,7 @@ import logging
 import os
 import socket
 import threading
+import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -53,9 +54,11 @@ def worker_status(now: datetime | None = None) -> WorkerStatus:
 
 
 def worker_name() -> str:
-    """What this worker writes in a task's ``locked_by``: host and process id, so workers on
-    two hosts (or containers) with the same process id never renew each other's locks."""
-    return f"{os.getpid()}@{socket.gethostname()}"[:64]
+    """What this worker writes in a task's ``locked_by``: process id, host and a random part.
+    Process ids repeat: in containers every worker may be PID 1, and a container restarted
+    keeps its hostname, so without the random part a new worker would renew the locks of the
+    dead one it replaced, and its jobs would never be taken over."""
+    return f"{os.getpid()}@{socket.gethostname()[:40]}:{uuid.uuid4().hex[:12]}"[:64]
 
 
 class Heartbeat:
