@@ -51,10 +51,14 @@ def event(mapping, demo):
     return operations._synthetic_event(mapping, str(demo["items"][0]), "manual")
 
 
+@pytest.mark.parametrize(
+    "resumed",
+    ["taken-over", "taken-over-after-monday-forgot-the-key", "replayed-by-hand"],
+)
 @pytest.mark.parametrize("applied", [True, False], ids=["after-monday-applied", "before"])
 @pytest.mark.parametrize("method", ["upload_file_to_column", "create_update", "set_status"])
-def test_a_worker_killed_at_any_effect_is_taken_over_and_each_effect_happens_once(
-    fake, mapping, event, method, applied, monkeypatch
+def test_a_worker_killed_at_any_effect_is_resumed_and_each_effect_happens_once(
+    fake, mapping, event, method, applied, resumed, monkeypatch, django_capture_on_commit_callbacks
 ):
     with MondayClient(backoff=lambda attempt: 0.01) as dying_client:
         _dies_after(dying_client, method, monkeypatch, applied=applied)
@@ -65,19 +69,29 @@ def test_a_worker_killed_at_any_effect_is_taken_over_and_each_effect_happens_onc
 
     assert sync.process_event(event.pk).status == "processing", "a live lease is not taken"
     _expire_lease(event)
-    with MondayClient(backoff=lambda attempt: 0.01) as client:
-        event = sync.process_event(event.pk, client=client)
+    if resumed == "taken-over-after-monday-forgot-the-key":
+        fake.idempotency.expire_all()  # the worker stayed dead past monday's 30 minutes
+    if resumed == "replayed-by-hand":
+        fake.idempotency.expire_all()
+        with django_capture_on_commit_callbacks(execute=True):
+            sync.schedule_replay(WebhookEvent.objects.get(pk=event.pk))
+        _run_worker()
+        event.refresh_from_db()
+    else:
+        with MondayClient(backoff=lambda attempt: 0.01) as client:
+            event = sync.process_event(event.pk, client=client)
 
     assert event.status == "done", event.error
     assert event.attempts == 2
     item = fake.item(event.item_id)
-    assert len(item.files) == 1
-    assert len([u for u in item.updates if "is ready" in u.body]) == 1
+    assert len(item.files) == 1, item.files
+    assert len([u for u in item.updates if "is ready" in u.body]) == 1, item.updates
     assert item.label(mapping.status_column_id) == "Quote ready"
-    # Repeated requests carried the key of the first: monday answered them from its store.
-    uploads = _mutations(fake, "add_file_to_column")
-    assert len({r.idempotency_key for r in uploads}) == 1
-    assert all(r.replayed for r in uploads[1:])
+    if resumed == "taken-over":
+        # Repeated requests carried the key of the first: monday answered from its store.
+        uploads = _mutations(fake, "add_file_to_column")
+        assert len({r.idempotency_key for r in uploads}) == 1
+        assert all(r.replayed for r in uploads[1:])
 
 
 def test_idempotency_keys_are_derived_from_the_event_and_the_step(fake, event):

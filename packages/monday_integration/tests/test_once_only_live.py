@@ -1,6 +1,6 @@
 """Real worker processes against the fake monday, over real HTTP, with monday slow (every
-call takes a second, as when its rate limits ask us to wait) and a job lease of two seconds,
-several times shorter than one sync.
+call takes 1.5 s, as when its rate limits ask us to wait) and a job lease of three seconds,
+several times shorter than one sync (about eight calls).
 
 - Two workers: the second never starts the job the first is running (the first renews its
   lease), so the item gets exactly one PDF and one "ready" update.
@@ -23,8 +23,8 @@ from monday_integration.testing import FakeMonday, build_demo_board
 
 pytestmark = pytest.mark.slow
 
-LEASE_SECONDS = 2
-SLOW_SECONDS = 1.0
+LEASE_SECONDS = 3
+SLOW_SECONDS = 1.5
 
 SETUP = """
 from django.contrib.auth import get_user_model
@@ -60,7 +60,7 @@ def queued_event(fake, manage):
 
 
 @pytest.fixture
-def start_worker(fake, site_env):
+def start_worker(fake, site_env, tmp_path):
     env = {
         **site_env,
         "MONDAY_API_URL": fake.url,
@@ -71,13 +71,14 @@ def start_worker(fake, site_env):
 
     def start() -> subprocess.Popen:
         command = [sys.executable, "-m", "betterform_site", "process_tasks", "--sleep", "0.1"]
-        process = subprocess.Popen(
-            command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-        )
+        with (tmp_path / f"worker-{len(started)}.log").open("w") as log:
+            process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
         started.append(process)
         return process
 
     yield start
+    for log in sorted(tmp_path.glob("worker-*.log")):  # shown by pytest when a test failed
+        print(f"--- {log.name}\n{log.read_text()[-3000:]}")
     for process in started:
         if process.poll() is None:
             process.send_signal(signal.SIGTERM)

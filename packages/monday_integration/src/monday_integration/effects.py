@@ -1,7 +1,7 @@
 """Effects on monday (a status change, a file upload, an update) done once per event, however
 often the event's job is retried, replayed or taken over from a dead worker.
 
-Three layers, each closing the gap the one before leaves open:
+Four layers, each closing the gap the one before leaves open:
 
 1. **The event's ledger.** Each effect has a step name; as soon as monday answers, the result
    is recorded in ``WebhookEvent.effects`` and a recorded step is never done again.
@@ -9,12 +9,16 @@ Three layers, each closing the gap the one before leaves open:
    before the ledger was written repeats it with the same key (a uuid5 of the event's trigger
    and the step, not a fresh uuid4 per call), and monday answers with the first answer instead
    of applying it twice: it keeps keys for 30 minutes (monday's API reference, "Idempotency").
-3. **The item itself.** A PDF already on the item's file column for this quote version (the
-   ``ItemLink`` remembers the last one) is not uploaded again, however much later.
+3. **The item itself.** A step is marked *started* before it is sent; a step found started
+   (its outcome unknown: the worker died, perhaps after 30 minutes) is first looked for on the
+   item: the update among its latest updates, the PDF (by its file name, unique to the
+   document) in the file column.
+4. **The item link.** A PDF already on the item's file column for this quote version (the
+   ``ItemLink`` remembers the last one, by sha256) is not uploaded again by a later event.
 
-Steps are grouped in *rounds*: a replay starts a new round (the rep asked for the whole flow
-again: labels, update and, if the file is gone from the item, the upload); retries and
-take-overs within a round repeat nothing.
+Steps are grouped in *rounds*: a replay of a finished event (failed or done) starts a new
+round (the rep asked for the whole flow again: labels, update and, if the file is gone from the
+item, the upload); retries, take-overs and replays of a stalled event repeat nothing.
 """
 
 from __future__ import annotations
@@ -27,10 +31,12 @@ from createpdf.leases import Lease
 from createpdf.models import Document
 from monday_integration.client import MondayClient
 from monday_integration.models import ItemLink, WebhookEvent
+from monday_integration.parsing import Item
 
 # A fixed namespace: the same event and step give the same key in every process, forever.
 IDEMPOTENCY_NAMESPACE = uuid.UUID("6f0c1d2e-8a7b-5c4d-9e3f-a1b2c3d4e5f6")
 ROUND = "round"
+STARTED = "started"  # sent to monday, outcome not recorded (yet)
 
 
 def idempotency_key(event: WebhookEvent, step: str) -> str:
@@ -55,19 +61,36 @@ class Effects:
         """The recorded result of step ``name`` in this round, or None."""
         return self.event.effects.get(self.step(name))
 
-    def once(self, name: str, perform: Callable[[str], Any]) -> Any:
-        """Run ``perform(idempotency_key)`` unless step ``name`` is recorded for this round;
-        record its (JSON) result. Raises ``LeaseLost`` instead of running without the lease."""
+    def once(
+        self,
+        name: str,
+        perform: Callable[[str], Any],
+        *,
+        find_done: Callable[[], Any] | None = None,
+    ) -> Any:
+        """Run ``perform(idempotency_key)`` unless step ``name`` is recorded for this round, and
+        record its (JSON) result. A step that was started but never recorded is first looked
+        for with ``find_done()`` (its result, or None when it is not there). Raises
+        ``LeaseLost`` instead of running without the lease."""
         step = self.step(name)
-        if step in self.event.effects:
-            return self.event.effects[step]
+        recorded = self.event.effects.get(step)
+        if recorded is not None and recorded != STARTED:
+            return recorded
         self.lease.check()
+        if recorded == STARTED and find_done is not None:
+            found = find_done()
+            if found is not None:
+                return self._record(step, found)
+        self._record(step, STARTED)
         result = perform(idempotency_key(self.event, step))
-        self.event.effects[step] = True if result is None else result
+        return self._record(step, True if result is None else result)
+
+    def _record(self, step: str, result: Any) -> Any:
+        self.event.effects[step] = result
         WebhookEvent.objects.filter(pk=self.event.pk, leased_by=self.lease.holder).update(
             effects=self.event.effects
         )
-        return self.event.effects[step]
+        return result
 
 
 def start_new_round(event: WebhookEvent) -> dict[str, Any]:
@@ -78,19 +101,31 @@ def start_new_round(event: WebhookEvent) -> dict[str, Any]:
 
 
 def upload_quote_pdf(
-    event: WebhookEvent, client: MondayClient, effects: Effects, item: Any, document: Document
+    event: WebhookEvent, client: MondayClient, effects: Effects, item: Item, document: Document
 ) -> str:
     """Put the quote's PDF on the item's file column once; returns the asset's URL.
 
-    The same PDF (by sha256) already on the item, from this event or an earlier one, is not
-    uploaded again: monday keeps every file added to a column.
+    Not uploaded again when it is already there (monday keeps every file added to a column):
+    the same PDF by sha256 from an earlier event (``ItemLink``), or a file with this document's
+    name (``<title>-<document id>.pdf``, one name per document) from an attempt that died
+    before it could record the upload.
     """
     mapping = event.mapping
     link_row = ItemLink.objects.get(mapping=mapping, item_id=str(item.id))
-    if link_row.uploaded_sha256 == document.sha256 and link_row.uploaded_asset_id in (
-        _asset_ids(item, mapping.file_column_id)
-    ):
+    on_item = files_in_column(item, mapping.file_column_id)
+    if link_row.uploaded_sha256 == document.sha256 and link_row.uploaded_asset_id in on_item:
         return link_row.uploaded_asset_url
+
+    def already_there() -> dict[str, str] | None:
+        named = [asset_id for asset_id, name in on_item.items() if name == document.filename]
+        if not named or (
+            # the link says that very file holds other content (a re-rendered document)
+            link_row.uploaded_asset_id == named[-1]
+            and link_row.uploaded_sha256 not in ("", document.sha256)
+        ):
+            return None
+        asset = next((a for a in item.assets if a.id == named[-1]), None)
+        return {"id": named[-1], "url": (asset.url or asset.public_url) if asset else ""}
 
     def upload(key: str) -> dict[str, str]:
         with document.file.open("rb") as pdf:
@@ -104,7 +139,7 @@ def upload_quote_pdf(
         # ``url`` is the asset's lasting address; ``public_url`` expires within the hour.
         return {"id": str(asset.id), "url": asset.url or asset.public_url}
 
-    asset = effects.once(f"upload/{document.sha256}", upload)
+    asset = already_there() or effects.once(f"upload/{document.sha256}", upload)
     ItemLink.objects.filter(pk=link_row.pk).update(
         uploaded_sha256=document.sha256,
         uploaded_asset_id=asset["id"],
@@ -113,9 +148,30 @@ def upload_quote_pdf(
     return asset["url"]
 
 
-def _asset_ids(item: Any, column_id: str) -> set[str]:
-    """The asset ids in a file column's value (``{"files": [{"assetId": 1, ...}]}``)."""
+def post_update_once(
+    event: WebhookEvent, client: MondayClient, effects: Effects, item: Item, name: str, body: str
+) -> Any:
+    """Post ``body`` as an update on the item once per event and round (step ``name``); an
+    attempt that died after sending it finds it among the item's latest updates."""
+
+    def already_posted() -> bool | None:
+        return True if body.strip() in (text.strip() for text in item.update_texts) else None
+
+    return effects.once(
+        name,
+        lambda key: client.create_update(event.item_id, body, idempotency_key=key),
+        find_done=already_posted,
+    )
+
+
+def files_in_column(item: Item, column_id: str) -> dict[str, str]:
+    """Asset id -> file name, from a file column's value (``{"files": [{"assetId": 1,
+    "name": "q.pdf", ...}]}``)."""
     column = item.column_values.get(column_id)
     value = column.value if column is not None else None
     files = value.get("files", []) if isinstance(value, dict) else []
-    return {str(entry.get("assetId")) for entry in files if isinstance(entry, dict)}
+    return {
+        str(entry.get("assetId")): str(entry.get("name") or "")
+        for entry in files
+        if isinstance(entry, dict)
+    }

@@ -30,6 +30,8 @@ class Item:
     group_id: str | None = None
     column_values: dict[str, ColumnValue] = field(default_factory=dict)
     subitems: list[Item] = field(default_factory=list)
+    assets: list[Asset] = field(default_factory=list)  # read by ``get_items`` only
+    update_texts: list[str] = field(default_factory=list)  # the latest 25, ``get_items`` only
 
     def text(self, column_id: str, default: str = "") -> str:
         column = self.column_values.get(column_id)
@@ -113,6 +115,10 @@ def parse_item(raw: dict[str, Any]) -> Item:
         group_id=_nested_id(raw, "group"),
         column_values={value.id: value for value in values},
         subitems=[parse_item(sub) for sub in raw.get("subitems") or [] if sub],
+        assets=[parse_asset(asset) for asset in raw.get("assets") or [] if asset],
+        update_texts=[
+            text_of(update.get("text_body")) or "" for update in raw.get("updates") or [] if update
+        ],
     )
 
 

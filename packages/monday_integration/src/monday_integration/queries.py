@@ -42,10 +42,16 @@ fragment ItemFields on Item {
 }
 """
 
+# What a sync reads besides the columns: the item's files (to find a PDF already put there)
+# and its latest updates (to find an update already posted), each at monday's default limit.
 GET_ITEMS = (
     """
 query GetItems($ids: [ID!]!, $limit: Int!) {
-  items(ids: $ids, limit: $limit) { ...ItemFields }
+  items(ids: $ids, limit: $limit) {
+    ...ItemFields
+    assets { id name url public_url }
+    updates(limit: 25) { id text_body }
+  }
 }
 """
     + _ITEM_FIELDS

@@ -32,7 +32,12 @@ from createpdf.leases import LeaseLost
 from createpdf.models import Document
 from monday_integration.client import MondayClient
 from monday_integration.conf import conf
-from monday_integration.effects import Effects, start_new_round, upload_quote_pdf
+from monday_integration.effects import (
+    Effects,
+    post_update_once,
+    start_new_round,
+    upload_quote_pdf,
+)
 from monday_integration.errors import MondayError
 from monday_integration.mapping import MappingError, item_to_submission, subitems_to_lines
 from monday_integration.models import BoardMapping, ItemLink, WebhookEvent
@@ -48,6 +53,7 @@ class SyncError(Exception):
 
 # Failures with a message meant for a person; anything else is reported with its type.
 EXPECTED_ERRORS = (SyncError, MappingError, MondayError, forms.IllegalTransition, ValueError)
+FINISHED = (Status.DONE, Status.FAILED)
 
 
 def process_event(event_id: int, client: MondayClient | None = None) -> WebhookEvent:
@@ -130,10 +136,7 @@ def sync_item(event: WebhookEvent, client: MondayClient, effects: Effects) -> Qu
     set_label("done")
     total = f"{quote.currency} {quote.total:,.2f}"
     body = f"Quote {quote.number} is ready: total {total}." + (f" PDF: {link}" if link else "")
-    effects.once(
-        "update/ready",
-        lambda key: client.create_update(event.item_id, body, idempotency_key=key),
-    )
+    post_update_once(event, client, effects, item, "update/ready", body)
     _stage(event, "done", labels["done"])
     if effects.lease.release(status=Status.DONE, finished_at=timezone.now()):
         event.status = Status.DONE
@@ -273,7 +276,8 @@ def schedule_replay(event: WebhookEvent) -> WebhookEvent:
             error="",
             leased_by="",
             lease_expires_at=None,
-            effects=start_new_round(event),
+            # A finished event's replay is the whole flow again; a stalled one's goes on.
+            effects=start_new_round(event) if event.status in FINISHED else event.effects,
         )
         process_event_task(event.pk)
     event.refresh_from_db()

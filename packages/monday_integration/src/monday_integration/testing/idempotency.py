@@ -53,3 +53,8 @@ class IdempotencyStore:
             answer = self._answers.get(key)
             if answer is not None and not answer.done:
                 del self._answers[key]
+
+    def expire_all(self) -> None:
+        """Forget every key, as monday does once its window (30 minutes) has passed."""
+        with self._lock:
+            self._answers.clear()
