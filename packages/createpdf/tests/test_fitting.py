@@ -88,3 +88,24 @@ def test_a_long_title_is_shortened_and_the_stored_file_path_fits_its_field(setti
     assert document.filename.startswith("Ü" * 10) and document.filename.endswith(
         f"-{document.pk}.pdf"
     )
+
+
+def test_strip_nul_and_find_nul_walk_strings_keys_and_lists():
+    from createpdf.fitting import find_nul, strip_nul
+
+    value = {"a": ["ok", {"b\x00": "x"}], "c": "d\x00e", "n": 1}
+    assert strip_nul(value) == {"a": ["ok", {"b": "x"}], "c": "de", "n": 1}
+    assert find_nul(value) == "a[1].b\\u0000"
+    assert find_nul({"a": ["ok"], "c": "d\x00"}) == "c"
+    assert find_nul(strip_nul(value)) is None
+
+
+@pytest.mark.django_db
+def test_a_document_context_with_a_nul_is_a_400_not_a_500(rep_client):
+    response = rep_client.post(
+        "/api/pdf/documents/",
+        {"template": "report", "context": {"title": "a\x00b", "sections": []}},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert "context.title holds a NUL character" in response.json()["detail"]

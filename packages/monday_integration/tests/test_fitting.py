@@ -125,6 +125,16 @@ def test_nul_characters_in_monday_text_are_dropped_on_both_databases(
     assert QuoteLine.objects.filter(description="Cabinets").exists()
 
 
+@pytest.mark.django_db
+def test_a_delivery_with_nul_characters_is_stored_without_them(api_client, mapping):
+    """monday's data is kept (refusing it would lose the delivery to monday's retries)."""
+    body = _event(mapping, triggerUuid="abc\x00def", pulseName="Deal\x00")
+    response = _post(api_client, mapping, body)
+    assert response.status_code == 200, response.content
+    event = WebhookEvent.objects.get()
+    assert event.trigger_uuid == "abcdef" and event.payload["event"]["pulseName"] == "Deal"
+
+
 def _sync(mapping, item_id: str, fast_client) -> WebhookEvent:
     event = operations.sync_item(mapping, item_id, fast_client)
     event.refresh_from_db()

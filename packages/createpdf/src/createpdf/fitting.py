@@ -96,3 +96,41 @@ def _check_decimal(field: models.DecimalField, value: Decimal, source: str, wher
     if value != value.quantize(Decimal(1).scaleb(-places)):
         shown = shorten(str(value), 40)
         raise DoesNotFit(f"{source} is {shown}, which has too many decimal places; {limit}")
+
+
+NUL = "\x00"
+
+
+def strip_nul(value: Any) -> Any:
+    """``value`` (JSON: dicts, lists, strings, numbers) with NUL characters removed from every
+    string and key. PostgreSQL's text and jsonb cannot hold NUL at all (SQLite stores it), so
+    data that must be kept, such as a delivery from monday, loses them rather than a row."""
+    if isinstance(value, str):
+        return value.replace(NUL, "")
+    if isinstance(value, dict):
+        return {strip_nul(key): strip_nul(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [strip_nul(item) for item in value]
+    return value
+
+
+def find_nul(value: Any, path: str = "") -> str | None:
+    """The path (``answers.notes``, ``lines[2].description``) of the first string or key in
+    JSON ``value`` that holds a NUL character, or None."""
+    if isinstance(value, str):
+        return path or "(the value)" if NUL in value else None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            shown = str(key).replace(NUL, "\\u0000")
+            here = f"{path}.{shown}" if path else shown
+            if NUL in str(key):
+                return here
+            found = find_nul(item, here)
+            if found:
+                return found
+    if isinstance(value, list):
+        for index, item in enumerate(value):
+            found = find_nul(item, f"{path}[{index}]")
+            if found:
+                return found
+    return None

@@ -14,7 +14,7 @@ from typing import Any
 import jwt
 from django.db import IntegrityError, transaction
 
-from createpdf.fitting import DoesNotFit, check_fits
+from createpdf.fitting import DoesNotFit, check_fits, strip_nul
 from monday_integration.conf import conf
 from monday_integration.models import BoardMapping, WebhookEvent
 from monday_integration.signals import webhook_received
@@ -46,7 +46,7 @@ def parse_body(body: bytes) -> dict[str, Any]:
         raise WebhookRejected(400, "body is not JSON") from None
     if not isinstance(data, dict):
         raise WebhookRejected(400, "body must be a JSON object")
-    return data
+    return strip_nul(data)  # monday's text may hold NUL; PostgreSQL cannot store it
 
 
 def verify_app_jwt(authorization: str, audience: str) -> dict[str, Any]:

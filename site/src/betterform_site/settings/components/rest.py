@@ -37,6 +37,12 @@ REST_FRAMEWORK = {
     # so a client could send a new one per request and never be throttled. 0: the connection's
     # address, which uvicorn already takes from a trusted local proxy's header.
     "NUM_PROXIES": env_int("NUM_PROXIES", 0),
+    # JSON with a NUL character anywhere is a 400 (PostgreSQL cannot store one).
+    "DEFAULT_PARSER_CLASSES": [
+        "betterform_site.parsers.NulFreeJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "EXCEPTION_HANDLER": "betterform_site.exceptions.exception_handler",
 }
