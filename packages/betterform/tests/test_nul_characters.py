@@ -20,9 +20,7 @@ def test_a_public_submission_with_a_nul_in_an_answer_is_a_400_and_nothing_is_sto
     anon_client, published, kitchen_answers, customer
 ):
     body = {"answers": {**kitchen_answers, "notes": "Ground\x00floor"}, "customer": customer}
-    response = anon_client.post(
-        f"/api/public/forms/{published.public_token}/", body, format="json"
-    )
+    response = anon_client.post(f"/api/public/forms/{published.public_token}/", body, format="json")
     assert response.status_code == 400
     assert "answers.notes holds a NUL character" in response.json()["detail"]
     assert not Submission.objects.exists()
@@ -32,8 +30,16 @@ def test_a_public_submission_with_a_nul_in_an_answer_is_a_400_and_nothing_is_sto
     ("path", "body", "where"),
     [
         ("/api/submissions/", {"answers": {"notes\x00": "x"}}, "answers.notes\\u0000"),
-        ("/api/forms/", {"name": "F", "slug": "f", "schema": {"sections": ["\x00"]}}, "schema.sections[0]"),
-        ("/api/quotes/", {"currency": "EUR", "lines": [{"description": "a\x00"}]}, "lines[0].description"),
+        (
+            "/api/forms/",
+            {"name": "F", "slug": "f", "schema": {"sections": ["\x00"]}},
+            "schema.sections[0]",
+        ),
+        (
+            "/api/quotes/",
+            {"currency": "EUR", "lines": [{"description": "a\x00"}]},
+            "lines[0].description",
+        ),
     ],
     ids=["a-key", "a-schema", "a-nested-list"],
 )
