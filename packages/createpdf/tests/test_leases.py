@@ -135,3 +135,19 @@ def test_rerendering_a_stalled_render_queues_it_afresh():
     _expire(document)
     again = services.rerender(Document.objects.get(pk=document.pk))
     assert (again.status, again.leased_by, again.lease_expires_at) == ("queued", "", None)
+
+
+def test_a_render_job_finding_the_document_held_runs_again_later(settings, tmp_path, run_worker):
+    from background_task.models import Task
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    document = _queued_document()  # its job is queued on commit
+    leases.claim(Document, document.pk, available=QUEUED, seconds=60, status="rendering")
+    run_worker()
+    task = Task.objects.get()
+    assert "being rendered by another worker" in task.last_error
+    _expire(document)  # the holder died
+    Task.objects.update(run_at=timezone.now())
+    run_worker()
+    assert Document.objects.get(pk=document.pk).status == "done"
+    assert not Task.objects.exists()

@@ -162,3 +162,30 @@ def _run_worker() -> int:
     while tasks.run_next_task():
         ran += 1
     return ran
+
+
+def test_a_job_finding_its_event_held_runs_again_later_and_takes_over_a_dead_holder(
+    fake, event, django_capture_on_commit_callbacks
+):
+    from background_task.models import Task
+    from django.db import transaction
+
+    from monday_integration.tasks import process_event_task
+
+    WebhookEvent.objects.filter(pk=event.pk).update(
+        status="processing",
+        leased_by="other-host:7:abc",
+        lease_expires_at=timezone.now() + timedelta(seconds=60),
+    )
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        process_event_task(event.pk)
+    _run_worker()
+    task = Task.objects.get()
+    assert task.attempts == 1 and "being synced by another worker" in task.last_error
+    assert WebhookEvent.objects.get(pk=event.pk).status == "processing"
+
+    _expire_lease(event)  # the holder died
+    Task.objects.update(run_at=timezone.now())  # its backoff is over
+    _run_worker()
+    assert WebhookEvent.objects.get(pk=event.pk).status == "done"
+    assert not Task.objects.exists()

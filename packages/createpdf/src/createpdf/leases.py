@@ -46,6 +46,18 @@ class LeaseLost(Exception):
     """The lease expired and another worker took the row over: stop before the next effect."""
 
 
+class HeldElsewhere(Exception):
+    """Raised by a job that found its row under another worker's live lease: the queue runs
+    the job again later, when the row is finished (nothing to do) or the holder has died (the
+    lease ran out: take over). Returning instead would drop the job, and with it the only
+    way a dead holder's work is taken over."""
+
+
+def held_elsewhere(model: type[models.Model], pk: Any) -> bool:
+    """True while row ``pk`` is leased by a worker that renews it."""
+    return model._default_manager.filter(live(), pk=pk).exclude(leased_by="").exists()
+
+
 def new_holder() -> str:
     """This worker's name for one claim: host, process id and a random part (two claims by
     one process, or two hosts with the same process id, never share a name)."""

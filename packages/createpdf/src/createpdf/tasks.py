@@ -2,11 +2,15 @@
 
 from background_task import background
 
-from createpdf import services
+from createpdf import leases, services
+from createpdf.models import Document
 
 QUEUE = "createpdf"
 
 
 @background(schedule=0, queue=QUEUE)
 def render_document_task(document_id: int) -> None:
-    services.render_document(document_id)
+    if not services.render_document(document_id) and leases.held_elsewhere(
+        Document, document_id
+    ):
+        raise leases.HeldElsewhere(f"document {document_id} is being rendered by another worker")

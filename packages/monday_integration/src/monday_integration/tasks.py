@@ -7,6 +7,12 @@ QUEUE = "monday"
 
 @background(schedule=0, queue=QUEUE)
 def process_event_task(event_id: int) -> None:
+    from createpdf import leases
     from monday_integration import sync
+    from monday_integration.models import WebhookEvent
 
-    sync.process_event(event_id)
+    event = sync.process_event(event_id)
+    if event.status == WebhookEvent.Status.PROCESSING and leases.held_elsewhere(
+        WebhookEvent, event_id
+    ):
+        raise leases.HeldElsewhere(f"monday event {event_id} is being synced by another worker")
