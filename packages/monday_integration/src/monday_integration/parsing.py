@@ -10,6 +10,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from monday_integration.labels import same_label
+
 
 @dataclass(frozen=True)
 class ColumnValue:
@@ -20,6 +22,15 @@ class ColumnValue:
     title: str | None = None
     label: str | None = None  # status columns only
     index: int | None = None  # status columns only
+    # What monday computes for mirror, connect-boards, formula and dependency columns, whose
+    # ``text`` is empty (API 2023-10 on) and ``value`` null.
+    display_value: str | None = None
+    number: float | None = None  # numbers columns: the typed value
+
+    @property
+    def shown_text(self) -> str:
+        """What a person sees in the column: ``text``, else ``display_value``, else ""."""
+        return self.text or self.display_value or ""
 
 
 @dataclass(frozen=True)
@@ -52,9 +63,9 @@ class Column:
     labels: dict[int, str] = field(default_factory=dict)  # status columns: index -> label
 
     def label_index(self, label: str) -> int | None:
-        """The index of a status label (case-insensitive), or None when the column lacks it."""
-        wanted = label.casefold()
-        return next((i for i, text in self.labels.items() if text.casefold() == wanted), None)
+        """The index of a status label (``labels.same_label``), or None when the column lacks
+        it."""
+        return next((i for i, text in self.labels.items() if same_label(text, label)), None)
 
 
 @dataclass(frozen=True)

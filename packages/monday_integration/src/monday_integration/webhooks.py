@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 
 from createpdf.fitting import DoesNotFit, check_fits, strip_nul
 from monday_integration.conf import conf
+from monday_integration.labels import same_label
 from monday_integration.models import BoardMapping, WebhookEvent
 from monday_integration.signals import webhook_received
 
@@ -113,7 +114,7 @@ def is_trigger(mapping: BoardMapping, event: dict[str, Any]) -> bool:
     value = event.get("value") or {}
     label = value.get("label") if isinstance(value, dict) else None
     text = label.get("text") if isinstance(label, dict) else None
-    return text == mapping.trigger_label
+    return same_label(text, mapping.trigger_label)
 
 
 def receive(secret: str, body: bytes, authorization: str, url: str) -> Delivery:
