@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 
+import httpx
 import pytest
 
 from betterform import services as forms
@@ -64,3 +65,24 @@ def mapping(demo, django_user_model):
         status_column_id=columns["status"],
         owner=django_user_model.objects.create_user("sales-owner"),
     )
+
+
+@pytest.fixture
+def subscribe(fake, live_server):
+    """``subscribe(mapping)``: monday (the fake) will deliver the board's status changes to the
+    live site, through a webhook created as monday's API creates one."""
+
+    def create_webhook(mapping: BoardMapping) -> None:
+        url = f"{live_server.url}/api/monday/webhooks/{mapping.webhook_secret}/"
+        response = httpx.post(
+            fake.url,
+            headers={"Authorization": fake.token},
+            json={
+                "query": "mutation ($b: ID!, $u: String!) { create_webhook(board_id: $b, url: $u,"
+                " event: change_status_column_value) { id } }",
+                "variables": {"b": mapping.board_id, "u": url},
+            },
+        )
+        assert "errors" not in response.json(), response.json()
+
+    return create_webhook

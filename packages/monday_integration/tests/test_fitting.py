@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import uuid
 
-import httpx
 import pytest
 from background_task.tasks import tasks
 from django.core.management import CommandError, call_command
@@ -17,21 +16,6 @@ from monday_integration import operations
 from monday_integration.models import WebhookEvent
 
 LONG = "Ä" * 4000 + "b" * 1003  # 5,003 characters, not all ASCII
-
-
-def _subscribe(fake, mapping, live_server) -> None:
-    """monday (the fake) will deliver the board's status changes to the live site."""
-    url = f"{live_server.url}/api/monday/webhooks/{mapping.webhook_secret}/"
-    response = httpx.post(
-        fake.url,
-        headers={"Authorization": fake.token},
-        json={
-            "query": "mutation ($b: ID!, $u: String!) { create_webhook(board_id: $b, url: $u,"
-            " event: change_status_column_value) { id } }",
-            "variables": {"b": mapping.board_id, "u": url},
-        },
-    )
-    assert "errors" not in response.json(), response.json()
 
 
 def _run_worker() -> None:
@@ -87,11 +71,11 @@ def company_column(fake, demo, mapping) -> str:
 
 @pytest.mark.django_db(transaction=True)
 def test_a_5003_character_item_name_and_company_are_stored_shortened_with_an_ellipsis(
-    fake, demo, mapping, company_column, live_server
+    fake, demo, mapping, company_column, subscribe
 ):
     """Over real HTTP: monday's webhook reaches the site, the worker reads the item back."""
     item_id = _item(fake, demo, LONG, **{company_column: LONG})
-    _subscribe(fake, mapping, live_server)
+    subscribe(mapping)
     fake.set_status(int(item_id), mapping.status_column_id, "Quote requested")
     fake.wait_for_deliveries(1, timeout=10)
     _run_worker()

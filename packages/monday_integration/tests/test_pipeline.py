@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import io
 
-import httpx
 import pypdf
 import pytest
 from background_task.tasks import tasks
@@ -23,21 +22,6 @@ def _pdf_text(content: bytes) -> str:
     return "\n".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(content)).pages)
 
 
-def _subscribe(fake, mapping, live_server) -> None:
-    url = f"{live_server.url}/api/monday/webhooks/{mapping.webhook_secret}/"
-    with httpx.Client() as client:
-        response = client.post(
-            fake.url,
-            headers={"Authorization": fake.token},
-            json={
-                "query": "mutation ($b: ID!, $u: String!) { create_webhook(board_id: $b, url: $u,"
-                " event: change_status_column_value) { id } }",
-                "variables": {"b": mapping.board_id, "u": url},
-            },
-        )
-    assert "errors" not in response.json(), response.json()
-
-
 def _triggers():
     """Our own label changes reach the webhook too (as on monday); they are stored ignored."""
     return WebhookEvent.objects.exclude(status="ignored")
@@ -50,8 +34,8 @@ def _run_worker() -> int:
     return ran
 
 
-def test_a_status_change_ends_with_a_priced_pdf_on_the_item(fake, demo, mapping, live_server):
-    _subscribe(fake, mapping, live_server)
+def test_a_status_change_ends_with_a_priced_pdf_on_the_item(fake, demo, mapping, subscribe):
+    subscribe(mapping)
     item_id = demo["items"][0]
     fake.set_status(item_id, mapping.status_column_id, "Quote requested")
     fake.wait_for_deliveries(1, timeout=10)
@@ -78,10 +62,10 @@ def test_a_status_change_ends_with_a_priced_pdf_on_the_item(fake, demo, mapping,
 
 
 def test_twenty_deliveries_several_at_once_make_one_event_one_quote_one_upload(
-    fake, demo, mapping, live_server
+    fake, demo, mapping, subscribe
 ):
     """monday re-delivers; the fake sends 20 copies with one triggerUuid, half at once."""
-    _subscribe(fake, mapping, live_server)
+    subscribe(mapping)
     item_id = demo["items"][1]
     fake.faults.duplicate_webhooks(copies=20, times=1)
     fake.set_status(item_id, mapping.status_column_id, "Quote requested")
