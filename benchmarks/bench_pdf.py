@@ -505,7 +505,9 @@ class WorkerPool:
             ids, committed_at = self.queue(bench, self.size)
             self.wait_until_rendered(ids, "the warm-up documents")
             done = CompletedTask.objects.filter(run_at__gte=committed_at)
-            if pids <= set(done.values_list("locked_by", flat=True)):
+            # ``locked_by`` is "<pid>@<host>:<random>" (betterform_site.workers.worker_name)
+            took = {name.split("@")[0] for name in done.values_list("locked_by", flat=True)}
+            if pids <= took:
                 return
         raise RuntimeError("a worker never took a warm-up task")
 
