@@ -231,11 +231,11 @@ def test_staff_list_read_update_and_delete_mappings(staff, mapping, demo):
     assert staff.get(f"{MAPPINGS}{mapping.pk}/").json()["name"] == "Sales pipeline"
 
     response = staff.patch(
-        f"{MAPPINGS}{mapping.pk}/", {"trigger_label": "Price it", "active": False}, format="json"
+        f"{MAPPINGS}{mapping.pk}/", {"trigger_label": "Done", "active": False}, format="json"
     )
     assert response.status_code == 200, response.json()
     mapping.refresh_from_db()
-    assert (mapping.trigger_label, mapping.active) == ("Price it", False)
+    assert (mapping.trigger_label, mapping.active) == ("Done", False)
 
     assert staff.delete(f"{MAPPINGS}{mapping.pk}/").status_code == 204
     assert BoardMapping.objects.count() == 0

@@ -74,10 +74,16 @@ class PricedLine:
     source_key: str
 
 
+def default_tax_rate(schema: dict[str, Any]) -> Decimal:
+    """The form's tax rate (``pricing.tax_rate``, else 0): a line without its own takes it,
+    whether the form priced it or it came from elsewhere (monday subitems)."""
+    return Decimal(str(schema.get("pricing", {}).get("tax_rate", "0")))
+
+
 def price_answers(schema: dict[str, Any], answers: dict[str, Any]) -> list[PricedLine]:
     """The quote lines a form's pricing gives for these answers, in form order, then fees."""
     pricing = schema.get("pricing", {})
-    default_tax = Decimal(str(pricing.get("tax_rate", "0")))
+    default_tax = default_tax_rate(schema)
     lines: list[PricedLine] = []
 
     def add(description: str, quantity: Any, unit: str, price: Any, key: str, tax: Any) -> None:

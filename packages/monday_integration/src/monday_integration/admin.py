@@ -1,14 +1,54 @@
 from __future__ import annotations
 
+from typing import Any
+
+from django import forms
 from django.contrib import admin, messages
 from django.http import HttpRequest
 
-from monday_integration import sync
+from monday_integration import mapping_checks, sync
 from monday_integration.models import BoardMapping, ItemLink, WebhookEvent
+
+
+class BoardMappingForm(forms.ModelForm):
+    """The admin's mapping form: checked against the real board as the API's serializer is
+    (``mapping_checks.check_mapping``); labels are stored as the board spells them."""
+
+    class Meta:
+        model = BoardMapping
+        fields = [
+            "name",
+            "board_id",
+            "form",
+            "trigger_column_id",
+            "trigger_label",
+            "column_map",
+            "subitem_map",
+            "file_column_id",
+            "status_column_id",
+            "stage_labels",
+            "template_slug",
+            "active",
+            "owner",
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned  # a field is already wrong: monday is not asked
+        try:
+            cleaned.update(mapping_checks.check_mapping(cleaned))
+        except mapping_checks.MappingInvalid as invalid:
+            for field, message in invalid.errors.items():
+                self.add_error(field if field in self.fields else None, message)
+        except mapping_checks.MondayUnavailable as unavailable:
+            self.add_error(None, f"{unavailable} Try again in {unavailable.retry_after} s.")
+        return cleaned
 
 
 @admin.register(BoardMapping)
 class BoardMappingAdmin(admin.ModelAdmin):
+    form = BoardMappingForm
     list_display = ["name", "board_id", "form", "trigger_label", "active", "webhook_id"]
     list_filter = ["active", "form"]
     search_fields = ["name", "board_id"]

@@ -5,16 +5,33 @@ from __future__ import annotations
 from typing import Any
 
 from django.urls import reverse
-from rest_framework import serializers
+from rest_framework import exceptions, serializers
 
-from betterform import services as forms
-from betterform.schema import fields as form_fields
-from monday_integration.client import MondayClient
-from monday_integration.errors import MondayError
+from monday_integration import mapping_checks
 from monday_integration.filters import SHOWN_STATUSES
 from monday_integration.models import BoardMapping, WebhookEvent
 
-STAGES = ("working", "done", "failed")
+CHECKED_FIELDS = (
+    "board_id",
+    "form",
+    "trigger_column_id",
+    "trigger_label",
+    "status_column_id",
+    "stage_labels",
+    "file_column_id",
+    "column_map",
+)
+
+
+class MondayUnavailableError(exceptions.APIException):
+    """503: monday could not be asked to check the board; ``Retry-After`` says when to retry."""
+
+    status_code = 503
+    default_code = "monday_unavailable"
+
+    def __init__(self, detail: str, wait: int) -> None:
+        super().__init__(detail)
+        self.wait = wait  # DRF's exception handler sends it as Retry-After
 
 
 class BoardMappingSerializer(serializers.ModelSerializer):
@@ -50,81 +67,34 @@ class BoardMappingSerializer(serializers.ModelSerializer):
         return request.build_absolute_uri(path) if request else path
 
     def validate_column_map(self, value: Any) -> dict[str, str]:
-        if not isinstance(value, dict) or not all(isinstance(t, str) for t in value.values()):
-            raise serializers.ValidationError(
-                'give an object of monday column id -> "customer.<detail>" or '
-                '"answers.<field key>".'
-            )
+        if message := mapping_checks.column_map_error(value):
+            raise serializers.ValidationError(message)
         return value
 
     def validate_stage_labels(self, value: Any) -> dict[str, str]:
-        if not isinstance(value, dict) or any(not value.get(stage) for stage in STAGES):
-            raise serializers.ValidationError(f"give a label for each of {', '.join(STAGES)}.")
+        if message := mapping_checks.stage_labels_error(value):
+            raise serializers.ValidationError(message)
         return value
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        """Every column id must exist on the real board: ask monday."""
-        merged = {**self._current(), **attrs}
+        """Column ids, targets and labels must fit the real board and the form: ask monday
+        (``mapping_checks.check_mapping``); labels are stored as the board spells them."""
         try:
-            with MondayClient() as client:
-                columns = {
-                    column.id: column for column in client.get_board_columns(merged["board_id"])
-                }
-        except MondayError as error:
-            raise serializers.ValidationError({"board_id": f"monday says: {error}"}) from None
-        if not columns:
-            raise serializers.ValidationError({"board_id": "no such board, or it has no columns."})
-        wanted = {
-            "trigger_column_id": [merged.get("trigger_column_id")],
-            "status_column_id": [merged.get("status_column_id")],
-            "file_column_id": [merged.get("file_column_id")]
-            if merged.get("file_column_id")
-            else [],
-            "column_map": list(merged.get("column_map") or {}),
-        }
-        errors = {
-            field: f"no column {', '.join(repr(c) for c in missing)} on board {merged['board_id']}"
-            for field, ids in wanted.items()
-            if (missing := [column for column in ids if column not in columns])
-        }
-        if unknown := _unknown_targets(merged.get("form"), merged.get("column_map") or {}):
-            message = (
-                f"map to customer.<{'|'.join(forms.CUSTOMER_FIELDS)}> or answers.<a field of "
-                f"the form>, not {', '.join(repr(target) for target in unknown)}"
-            )
-            errors["column_map"] = "; ".join(filter(None, [errors.get("column_map"), message]))
-        if errors:
-            raise serializers.ValidationError(errors)
-        return attrs
+            spelled = mapping_checks.check_mapping({**self._current(), **attrs})
+        except mapping_checks.MappingInvalid as invalid:
+            raise serializers.ValidationError(invalid.errors) from None
+        except mapping_checks.MondayUnavailable as unavailable:
+            raise MondayUnavailableError(str(unavailable), unavailable.retry_after) from None
+        return {**attrs, **spelled}
 
     def _current(self) -> dict[str, Any]:
+        """The stored values a partial update keeps (the model's defaults for a new one)."""
         if self.instance is None:
-            return {}
-        return {
-            name: getattr(self.instance, name)
-            for name in (
-                "board_id",
-                "form",
-                "trigger_column_id",
-                "status_column_id",
-                "file_column_id",
-                "column_map",
-            )
-        }
-
-
-def _unknown_targets(form: Any, column_map: dict[str, str]) -> list[str]:
-    """Targets that are neither a customer detail nor a field of the form."""
-    known = form_fields(forms.current_version(form).schema) if form is not None else {}
-    unknown = []
-    for target in column_map.values():
-        kind, _, name = target.partition(".")
-        if not (
-            (kind == "customer" and name in forms.CUSTOMER_FIELDS)
-            or (kind == "answers" and name in known)
-        ):
-            unknown.append(target)
-    return unknown
+            return {
+                name: BoardMapping._meta.get_field(name).get_default()
+                for name in ("trigger_label", "stage_labels")
+            }
+        return {name: getattr(self.instance, name) for name in CHECKED_FIELDS}
 
 
 class WebhookEventSerializer(serializers.ModelSerializer):

@@ -1,0 +1,233 @@
+"""What a board mapping must satisfy before it is saved, checked against the real board.
+
+Both doors that save mappings call :func:`check_mapping`: the staff API
+(``serializers.BoardMappingSerializer``) and the admin (``admin.BoardMappingForm``). It asks
+monday for the board's columns and checks that every column id exists, that every
+``column_map`` target is a customer detail or a field of the form, and that the trigger label
+and each stage label (working, done, failed) is a label of its status column, matched by the
+one rule of ``monday_integration.labels``. A label is returned as the board spells it, so
+"quote requested" is stored as "Quote requested".
+
+A label the board lacks would otherwise be accepted and every real trigger stored as ignored
+(or every "done" label refused by monday at the end of a sync).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from betterform import services as forms
+from betterform.schema import fields as form_fields
+from monday_integration.client import MondayClient
+from monday_integration.errors import (
+    MondayError,
+    MondayIdempotencyConflict,
+    MondayRateLimited,
+    MondayResourceLocked,
+    MondayServerError,
+    MondayTransportError,
+)
+from monday_integration.labels import find_label
+from monday_integration.parsing import Column
+
+STAGES = ("working", "done", "failed")
+# monday errors that say "not now" rather than "not this board": worth trying again later.
+TRANSIENT = (
+    MondayTransportError,
+    MondayServerError,
+    MondayRateLimited,
+    MondayResourceLocked,
+    MondayIdempotencyConflict,
+)
+# Saving a mapping is interactive: a couple of quick retries, then say monday is unavailable.
+SAVE_RETRIES = 2
+SAVE_MAX_WAIT = 10.0
+DEFAULT_RETRY_AFTER = 30
+
+
+class MappingInvalid(ValueError):
+    """The mapping does not fit the board or the form; ``errors`` maps a field to a message."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__("; ".join(f"{field}: {message}" for field, message in errors.items()))
+        self.errors = errors
+
+
+class MondayUnavailable(Exception):
+    """monday could not be asked (down, slow, rate limited): try saving again later."""
+
+    def __init__(self, error: MondayError) -> None:
+        super().__init__(f"monday could not be reached to check the board: {error}")
+        wait = error.retry_in_seconds
+        self.retry_after = int(wait) + 1 if wait is not None else DEFAULT_RETRY_AFTER
+
+
+def column_map_error(value: Any) -> str | None:
+    """Why ``value`` is not a column map (monday column id -> target), or None."""
+    if not isinstance(value, dict) or not all(isinstance(t, str) for t in value.values()):
+        return 'give an object of monday column id -> "customer.<detail>" or "answers.<field key>".'
+    return None
+
+
+def stage_labels_error(value: Any) -> str | None:
+    """Why ``value`` does not name a label for every stage, or None."""
+    if not isinstance(value, dict) or any(
+        not isinstance(value.get(stage), str) or not value[stage].strip() for stage in STAGES
+    ):
+        return f"give a label for each of {', '.join(STAGES)}."
+    return None
+
+
+def check_mapping(mapping: Mapping[str, Any], client: MondayClient | None = None) -> dict[str, Any]:
+    """Check the mapping's values (``board_id``, ``form``, the column ids, ``column_map``,
+    ``trigger_label``, ``stage_labels``) against the real board and the form.
+
+    Returns ``{"trigger_label": ..., "stage_labels": {...}}`` spelled as the board spells
+    them. Raises ``MappingInvalid`` naming each wrong field (a wrong label's message lists the
+    labels the column has), or ``MondayUnavailable`` when monday cannot be asked now.
+    """
+    shape = {
+        field: message
+        for field, message in (
+            ("column_map", column_map_error(mapping.get("column_map") or {})),
+            ("stage_labels", stage_labels_error(mapping.get("stage_labels"))),
+        )
+        if message
+    }
+    if shape:
+        raise MappingInvalid(shape)
+    board_id = mapping["board_id"]
+    columns = _board_columns(board_id, client)
+    errors = _column_errors(mapping, columns)
+    if unknown := _unknown_targets(mapping.get("form"), mapping.get("column_map") or {}):
+        message = (
+            f"map to customer.<{'|'.join(forms.CUSTOMER_FIELDS)}> or answers.<a field of "
+            f"the form>, not {', '.join(repr(target) for target in unknown)}"
+        )
+        errors["column_map"] = "; ".join(filter(None, [errors.get("column_map"), message]))
+    spelled = _spelled_labels(mapping, columns, errors)
+    if errors:
+        raise MappingInvalid(errors)
+    return spelled
+
+
+def _board_columns(board_id: Any, client: MondayClient | None) -> dict[str, Column]:
+    try:
+        if client is not None:
+            found = client.get_board_columns(board_id)
+        else:
+            with MondayClient(max_retries=SAVE_RETRIES, max_wait=SAVE_MAX_WAIT) as own:
+                found = own.get_board_columns(board_id)
+    except TRANSIENT as error:
+        raise MondayUnavailable(error) from None
+    except MondayError as error:
+        raise MappingInvalid({"board_id": f"monday says: {error}"}) from None
+    if not found:
+        raise MappingInvalid({"board_id": "no such board, or it has no columns."})
+    return {column.id: column for column in found}
+
+
+def _column_errors(mapping: Mapping[str, Any], columns: dict[str, Column]) -> dict[str, str]:
+    file_column = mapping.get("file_column_id")
+    wanted = {
+        "trigger_column_id": [mapping.get("trigger_column_id")],
+        "status_column_id": [mapping.get("status_column_id")],
+        "file_column_id": [file_column] if file_column else [],
+        "column_map": list(mapping.get("column_map") or {}),
+    }
+    board = mapping["board_id"]
+    return {
+        field: f"no column {', '.join(repr(c) for c in missing)} on board {board}"
+        for field, ids in wanted.items()
+        if (missing := [column for column in ids if column not in columns])
+    }
+
+
+def _spelled_labels(
+    mapping: Mapping[str, Any], columns: dict[str, Column], errors: dict[str, str]
+) -> dict[str, Any]:
+    """The trigger and stage labels as the board spells them; adds an error for each label
+    (or status column) that is not on the board. A column already reported missing is not
+    checked again."""
+    trigger = str(mapping.get("trigger_label") or "")
+    stages = {stage: str(mapping["stage_labels"][stage]) for stage in STAGES}
+    spelled: dict[str, Any] = {"trigger_label": trigger, "stage_labels": dict(stages)}
+    trigger_column = columns.get(str(mapping.get("trigger_column_id")))
+    if trigger_column is not None and "trigger_column_id" not in errors:
+        if not _labels(trigger_column):
+            errors["trigger_column_id"] = _not_a_status_column(trigger_column)
+        elif (found := find_label(_labels(trigger_column), trigger)) is None:
+            errors["trigger_label"] = (
+                f"{_name(trigger_column)} has no label {trigger!r}; {_its_labels(trigger_column)}"
+            )
+        else:
+            spelled["trigger_label"] = found
+    status_column = columns.get(str(mapping.get("status_column_id")))
+    if status_column is not None and "status_column_id" not in errors:
+        if not _labels(status_column):
+            errors["status_column_id"] = _not_a_status_column(status_column)
+            return spelled
+        missing = []
+        for stage, label in stages.items():
+            found = find_label(_labels(status_column), label)
+            if found is None:
+                missing.append(f"{label!r} ({stage})")
+            else:
+                spelled["stage_labels"][stage] = found
+        if missing:
+            errors["stage_labels"] = (
+                f"{_name(status_column)} has no label {', '.join(missing)}; "
+                f"{_its_labels(status_column)}"
+            )
+    if "trigger_label" not in errors and "stage_labels" not in errors:
+        _check_no_self_trigger(mapping, spelled, errors)
+    return spelled
+
+
+def _check_no_self_trigger(
+    mapping: Mapping[str, Any], spelled: dict[str, Any], errors: dict[str, str]
+) -> None:
+    """A stage label equal to the trigger, on the trigger's column, would start the sync
+    again each time the sync sets it."""
+    if mapping.get("trigger_column_id") != mapping.get("status_column_id"):
+        return
+    trigger = spelled["trigger_label"]
+    same = [stage for stage, label in spelled["stage_labels"].items() if label == trigger]
+    if same:
+        errors["trigger_label"] = (
+            f"{trigger!r} is also the {' and '.join(same)} label: setting it would trigger "
+            "the sync again; pick a trigger label no stage uses"
+        )
+
+
+def _labels(column: Column) -> list[str]:
+    """The column's labels in index order, less monday's blank ones."""
+    return [label for _, label in sorted(column.labels.items()) if label.strip()]
+
+
+def _name(column: Column) -> str:
+    return f"column {column.id!r}" + (f" ({column.title})" if column.title else "")
+
+
+def _its_labels(column: Column) -> str:
+    return "its labels are " + ", ".join(repr(label) for label in _labels(column))
+
+
+def _not_a_status_column(column: Column) -> str:
+    kind = column.type or "unknown"
+    return f"{_name(column)} is a {kind} column with no status labels: pick a status column"
+
+
+def _unknown_targets(form: Any, column_map: dict[str, str]) -> list[str]:
+    """Targets that are neither a customer detail nor a field of the form."""
+    known = form_fields(forms.current_version(form).schema) if form is not None else {}
+    unknown = []
+    for target in column_map.values():
+        kind, _, name = target.partition(".")
+        if not (
+            (kind == "customer" and name in forms.CUSTOMER_FIELDS)
+            or (kind == "answers" and name in known)
+        ):
+            unknown.append(target)
+    return unknown
