@@ -76,3 +76,21 @@ def test_process_tasks_reports_liveness_while_it_runs(manage):
     )
     assert result.returncode == 0, result.stderr
     assert "alive-while-running True alive-after-exit False" in result.stdout
+
+
+@pytest.mark.django_db
+def test_the_task_admin_says_whether_a_live_worker_holds_each_task(admin_client):
+    from background_task.models import Task
+    from django.utils import timezone
+
+    Task.objects.create(
+        task_name="held",
+        task_params="[[], {}]",
+        locked_by=worker_name(),
+        locked_at=timezone.now(),
+        run_at=timezone.now(),
+    )
+    page = admin_client.get("/admin/background_task/task/")
+    assert page.status_code == 200
+    assert "held by a live worker" in page.content.decode().lower()
+    assert admin_client.get("/admin/background_task/completedtask/").status_code == 200

@@ -1,4 +1,10 @@
+from datetime import timedelta
+
+from background_task.admin import CompletedTaskAdmin, TaskAdmin
+from background_task.models import CompletedTask, Task
+from django.conf import settings
 from django.contrib import admin
+from django.utils import timezone
 
 from betterform_site.models import WorkerHeartbeat
 
@@ -14,3 +20,33 @@ class WorkerHeartbeatAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request: object, obj: object = None) -> bool:
         return False
+
+
+class LeasedTaskAdmin(TaskAdmin):
+    """The library's task list, with "held by a live worker" instead of its "pid running"
+    column, which asks this host about a bare process id: our workers name themselves
+    ``<pid>@<host>:<random>`` and renew their locks (``betterform_site.workers``)."""
+
+    list_display = [
+        "held_by_live_worker" if name == "locked_by_pid_running" else name
+        for name in TaskAdmin.list_display
+    ]
+
+    @admin.display(boolean=True, description="held by a live worker")
+    def held_by_live_worker(self, task: Task) -> bool | None:
+        if not task.locked_by:
+            return None
+        fresh_after = timezone.now() - timedelta(seconds=settings.MAX_RUN_TIME)
+        return bool(task.locked_at and task.locked_at >= fresh_after)
+
+
+class FinishedTaskAdmin(CompletedTaskAdmin):
+    list_display = [
+        name for name in CompletedTaskAdmin.list_display if name != "locked_by_pid_running"
+    ]
+
+
+for model, model_admin in ((Task, LeasedTaskAdmin), (CompletedTask, FinishedTaskAdmin)):
+    if admin.site.is_registered(model):
+        admin.site.unregister(model)
+    admin.site.register(model, model_admin)
