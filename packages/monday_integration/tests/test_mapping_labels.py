@@ -128,6 +128,20 @@ def test_an_update_checks_labels_against_the_board(staff, mapping):
     assert mapping.stage_labels["done"] == "Done"
 
 
+def test_a_mapping_the_board_moved_away_from_can_still_be_switched_off(staff, mapping, fake):
+    """Only saves that change what the mapping takes from the board ask monday; switching it
+    back on does, since the board may have changed meanwhile."""
+    BoardMapping.objects.filter(pk=mapping.pk).update(trigger_label="Renamed on monday")
+    url = f"{MAPPINGS}{mapping.pk}/"
+    fake.faults.server_error(times=None)  # monday is not even asked
+    off = staff.patch(url, {"active": False, "name": "Old pipeline"}, format="json")
+    assert off.status_code == 200, off.json()
+    fake.faults.clear()
+    on = staff.patch(url, {"active": True}, format="json")
+    assert on.status_code == 400
+    assert "'Renamed on monday'" in str(on.json()["trigger_label"])
+
+
 def test_monday_rate_limiting_the_check_is_a_503_with_retry_after(staff, payload, fake):
     fake.faults.rate_limit(times=None, retry_in_seconds=40)
     response = staff.post(MAPPINGS, payload, format="json")

@@ -36,6 +36,8 @@ class BoardMappingForm(forms.ModelForm):
         cleaned = super().clean()
         if self.errors:
             return cleaned  # a field is already wrong: monday is not asked
+        if not mapping_checks.needs_board_check(self.instance, cleaned):
+            return cleaned
         try:
             cleaned.update(mapping_checks.check_mapping(cleaned))
         except mapping_checks.MappingInvalid as invalid:

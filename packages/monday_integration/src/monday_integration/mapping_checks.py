@@ -79,6 +79,32 @@ def stage_labels_error(value: Any) -> str | None:
     return None
 
 
+# What a mapping takes from the board; a save that changes none of them (a rename, a new
+# owner, switching it off) needs no check, so a mapping whose board moved on can still be
+# switched off. Switching one on is checked: the board may have changed while it was off.
+BOARD_FIELDS = (
+    "board_id",
+    "form",
+    "trigger_column_id",
+    "trigger_label",
+    "column_map",
+    "subitem_map",
+    "file_column_id",
+    "status_column_id",
+    "stage_labels",
+)
+
+
+def needs_board_check(instance: Any, values: Mapping[str, Any]) -> bool:
+    """True unless ``instance`` (a saved mapping) keeps every board field in ``values`` and
+    stays (or becomes) inactive or stays active."""
+    if instance is None or getattr(instance, "pk", None) is None:
+        return True
+    if values.get("active") and not instance.active:
+        return True
+    return any(name in values and values[name] != getattr(instance, name) for name in BOARD_FIELDS)
+
+
 def check_mapping(mapping: Mapping[str, Any], client: MondayClient | None = None) -> dict[str, Any]:
     """Check the mapping's values (``board_id``, ``form``, the column ids, ``column_map``,
     ``trigger_label``, ``stage_labels``) against the real board and the form.

@@ -79,6 +79,8 @@ class BoardMappingSerializer(serializers.ModelSerializer):
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         """Column ids, targets and labels must fit the real board and the form: ask monday
         (``mapping_checks.check_mapping``); labels are stored as the board spells them."""
+        if not mapping_checks.needs_board_check(self.instance, attrs):
+            return attrs
         try:
             spelled = mapping_checks.check_mapping({**self._current(), **attrs})
         except mapping_checks.MappingInvalid as invalid:
