@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from createpdf.fitting import DoesNotFit, check_fits
 from monday_integration.client import MondayClient
+from monday_integration.labels import same_label
 from monday_integration.models import BoardMapping, WebhookEvent
 from monday_integration.sync import process_event, schedule_replay
 
@@ -89,7 +90,7 @@ def reconcile(client: MondayClient) -> list[Reconciled]:
         for item in client.iter_board_items(mapping.board_id):
             column = item.column_values.get(mapping.trigger_column_id)
             label = column.label if column else None
-            if label != mapping.trigger_label or str(item.id) in handled:
+            if not same_label(label, mapping.trigger_label) or str(item.id) in handled:
                 continue
             from monday_integration.tasks import process_event_task
 
