@@ -39,7 +39,11 @@ def test_a_fresh_heartbeat_means_the_worker_is_alive(client):
     assert body["status"] == "ok"
     assert body["worker"]["alive"] is True
     assert body["worker"]["workers"] == 1
-    assert body["monday"] == {"stalled_events": 0, "stalled_since": None}
+    assert body["monday"] == {
+        "stalled_events": 0,
+        "stalled_since": None,
+        "refused_deliveries": 0,
+    }
 
 
 @pytest.mark.django_db
@@ -60,7 +64,11 @@ def test_monday_events_whose_worker_died_make_the_site_degraded(client):
         )
     body = client.get("/healthz").json()
     assert body["status"] == "degraded"
-    assert body["monday"] == {"stalled_events": 1, "stalled_since": expired.isoformat()}
+    assert body["monday"] == {
+        "stalled_events": 1,
+        "stalled_since": expired.isoformat(),
+        "refused_deliveries": 0,
+    }
 
 
 @pytest.mark.django_db

@@ -1,20 +1,27 @@
 """``/healthz``: is the database reachable, is a worker alive, are monday syncs stuck?
 
-503 only when the database is down (the site cannot serve); a missing worker, or monday
-events whose worker died mid-sync (``stalled``: processing, lease run out), are reported as
-``degraded`` with 200, because the web process itself can still answer requests.
+503 only when the database is down (the site cannot serve); a missing worker, monday events
+whose worker died mid-sync (``stalled``: processing, lease run out), or monday deliveries
+refused for their signature in the last 24 hours (``refused``: answered 401, not accepted
+since) are reported as ``degraded`` with 200, because the web process itself can still
+answer requests.
 """
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, JsonResponse
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from betterform_site.middleware import RETRY_AFTER_SECONDS
 from betterform_site.workers import worker_status
 from monday_integration.models import WebhookEvent
+
+REFUSED_WINDOW = timedelta(hours=24)
 
 
 def monday_status() -> dict[str, object]:
@@ -24,6 +31,9 @@ def monday_status() -> dict[str, object]:
     return {
         "stalled_events": stalled.count(),
         "stalled_since": since.isoformat() if since else None,
+        "refused_deliveries": WebhookEvent.objects.refused_since(
+            timezone.now() - REFUSED_WINDOW
+        ).count(),
     }
 
 
@@ -48,7 +58,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
         return response
     worker = worker_status()
     monday = monday_status()
-    healthy = worker.alive and not monday["stalled_events"]
+    healthy = worker.alive and not monday["stalled_events"] and not monday["refused_deliveries"]
     return JsonResponse(
         {
             "status": "ok" if healthy else "degraded",

@@ -26,8 +26,16 @@ class Settings:
 
     @property
     def MONDAY_SIGNING_SECRET(self) -> str:
-        """The monday app's signing secret; when set, webhook JWTs are verified with it."""
+        """The monday app's signing secret; when set, a delivery's JWT, if it has one, must
+        verify with it."""
         return getattr(django_settings, "MONDAY_SIGNING_SECRET", "")
+
+    @property
+    def MONDAY_REQUIRE_SIGNED_DELIVERIES(self) -> bool:
+        """Require an app's JWT on every mapping's deliveries (each mapping can also require
+        it with ``require_signed_deliveries``). Off by default: webhooks created with a
+        personal API token are never signed, and the URL's secret authenticates them."""
+        return bool(getattr(django_settings, "MONDAY_REQUIRE_SIGNED_DELIVERIES", False))
 
     @property
     def MONDAY_WEBHOOK_MAX_BYTES(self) -> int:

@@ -15,7 +15,9 @@ class WebhookEventFilter(django_filters.FilterSet):
         method="filter_status",
         help_text=(
             "processing: a live worker holds the event now; stalled: it was processing and "
-            "its worker stopped renewing the lease (replay it, or wait for the take-over)."
+            "its worker stopped renewing the lease (replay it, or wait for the take-over); "
+            "refused: answered 401 for its signature (unsigned where signed deliveries are "
+            "required, or a JWT that does not verify) and not accepted since."
         ),
     )
 

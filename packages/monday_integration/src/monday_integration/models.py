@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from datetime import datetime
 
 from django.conf import settings
 from django.db import models
@@ -44,6 +45,14 @@ class BoardMapping(models.Model):
     webhook_secret = models.CharField(max_length=64, unique=True, default=new_webhook_secret)
     webhook_id = models.CharField(max_length=32, blank=True, help_text="monday's webhook id.")
     active = models.BooleanField(default=True)
+    require_signed_deliveries = models.BooleanField(
+        default=False,
+        help_text=(
+            "Refuse deliveries without a valid app JWT (401, stored as refused). Only "
+            "webhooks created with a monday app's token are signed; ones created with a "
+            "personal API token never are."
+        ),
+    )
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -67,6 +76,11 @@ class WebhookEventQuerySet(models.QuerySet):
         """``processing`` events whose worker stopped renewing the lease: it died."""
         return self.filter(leases.stalled(), status=WebhookEvent.Status.PROCESSING)
 
+    def refused_since(self, since: datetime) -> WebhookEventQuerySet:
+        """Deliveries refused (answered 401) and never accepted since, first seen after
+        ``since``."""
+        return self.filter(status=WebhookEvent.Status.REFUSED, received_at__gte=since)
+
     def with_status(self, status: str) -> WebhookEventQuerySet:
         """Events in ``status`` as the API shows it: ``processing`` means a live worker holds
         the event; ``stalled`` is a processing event whose worker is gone."""
@@ -79,7 +93,8 @@ class WebhookEventQuerySet(models.QuerySet):
 
 class WebhookEvent(models.Model):
     """One delivery of monday's, stored before anything else happens; duplicates (monday
-    retries) collapse on ``trigger_uuid``.
+    retries) collapse on ``trigger_uuid``. ``board_id``/``item_id`` are empty for a kind that
+    names no board or item (``create_column`` names no item).
 
     A worker holds a ``processing`` event under a lease (``createpdf.leases``) that it renews;
     ``effects`` records each external effect on monday once it is done (see ``effects``).
@@ -94,13 +109,16 @@ class WebhookEvent(models.Model):
         DONE = "done"
         IGNORED = "ignored"
         FAILED = "failed"
+        # Answered 401 (unsigned where a signature is required, or a JWT that does not
+        # verify); kept so staff see it. An accepted retry of it is processed as usual.
+        REFUSED = "refused"
 
     trigger_uuid = models.CharField(max_length=64, unique=True)
     mapping = models.ForeignKey(
         BoardMapping, null=True, blank=True, on_delete=models.SET_NULL, related_name="events"
     )
-    board_id = models.CharField(max_length=32, db_index=True)
-    item_id = models.CharField(max_length=32, db_index=True)
+    board_id = models.CharField(max_length=32, blank=True, db_index=True)
+    item_id = models.CharField(max_length=32, blank=True, db_index=True)
     event_type = models.CharField(max_length=64)
     payload = models.JSONField()
     status = models.CharField(

@@ -20,8 +20,10 @@ from monday_integration.serializers import BoardMappingSerializer, WebhookEventS
 
 
 class WebhookView(APIView):
-    """monday.com delivers here. The URL's secret names the board mapping; an app's JWT is
-    verified when a signing secret is configured. Events are stored and answered at once."""
+    """monday.com delivers here. The URL's secret names the board mapping and authenticates
+    the delivery; a JWT present is verified when a signing secret is configured, and required
+    only where the mapping (or the site) requires signed deliveries. Every kind of event is
+    stored and answered 200 at once (``ignored`` unless it is the trigger)."""
 
     authentication_classes: list[Any] = []
     permission_classes = [permissions.AllowAny]
@@ -34,7 +36,12 @@ class WebhookView(APIView):
                 OpenApiTypes.OBJECT, description="Challenge echoed, or event stored."
             ),
             400: OpenApiResponse(description="Malformed or oversized payload."),
-            401: OpenApiResponse(description="Missing, invalid or expired JWT."),
+            401: OpenApiResponse(
+                description=(
+                    "A JWT that does not verify (forged, expired, another URL), or none where "
+                    "signed deliveries are required; the delivery is stored as refused."
+                )
+            ),
             404: OpenApiResponse(description="Unknown webhook URL."),
         },
     )

@@ -8,6 +8,10 @@
         item = fake.add_item(board.id, "Acme", {"status": "Working on it"})
         httpx.post(fake.url, headers={"Authorization": fake.token}, json={"query": "..."})
         fake.set_status(item.id, "status", "Done")   # fires update_column_value webhooks
+        fake.archive_item(item.id)                    # fires archive_pulse webhooks
+
+Every event kind monday subscribes to is emitted (``payloads.EVENT_NAMES``); ``subscribe``
+creates any of them, signed or not, without the GraphQL API.
 """
 
 from __future__ import annotations
@@ -24,7 +28,8 @@ from monday_integration.testing.faults import Faults
 from monday_integration.testing.graphql_api import Budget, schema
 from monday_integration.testing.idempotency import IdempotencyStore
 from monday_integration.testing.paging import Pager
-from monday_integration.testing.records import Board, Item, Webhook
+from monday_integration.testing.payloads import EVENT_NAMES
+from monday_integration.testing.records import Board, Group, Item, Webhook
 from monday_integration.testing.server import FakeHTTPServer, RecordedRequest, Router
 from monday_integration.testing.state import State
 from monday_integration.testing.views import Event, ItemView
@@ -231,6 +236,71 @@ class FakeMonday:
         user = self.ui_user_id if user_id is None else user_id
         self.state.change_values(item_id, values, user_id=user)
         return self.item(item_id)
+
+    def rename(self, item_id: int | str, name: str, *, user_id: int | None = None) -> ItemView:
+        """Fires ``update_name`` (``change_name``/``change_subitem_name``)."""
+        return self.set_values(item_id, {"name": name}, user_id=user_id)
+
+    def archive_item(self, item_id: int | str, *, user_id: int | None = None) -> Item:
+        """Fires ``archive_pulse`` (``item_archived``, ``subitem_archived``)."""
+        return self.state.archive_item(item_id, user_id=self._user(user_id))
+
+    def delete_item(self, item_id: int | str, *, user_id: int | None = None) -> Item:
+        """Fires ``delete_pulse`` (``item_deleted``, ``subitem_deleted``)."""
+        return self.state.delete_item(item_id, user_id=self._user(user_id))
+
+    def restore_item(self, item_id: int | str, *, user_id: int | None = None) -> Item:
+        """Fires ``restore_pulse`` (``item_restored``)."""
+        return self.state.restore_item(item_id, user_id=self._user(user_id))
+
+    def add_group(self, board_id: int | str, group_id: str, title: str) -> Group:
+        return self.state.add_group(board_id, group_id, title)
+
+    def move_item_to_group(
+        self, item_id: int | str, group_id: str, *, user_id: int | None = None
+    ) -> Item:
+        """Fires ``move_pulse_into_group`` (``item_moved_to_any_group``, ``..._specific_group``)."""
+        return self.state.move_item_to_group(item_id, group_id, user_id=self._user(user_id))
+
+    def move_subitem(
+        self, subitem_id: int | str, parent_id: int | str, *, user_id: int | None = None
+    ) -> Item:
+        """Fires ``move_subitem``: the subitem now belongs to ``parent_id``."""
+        return self.state.move_subitem(subitem_id, parent_id, user_id=self._user(user_id))
+
+    def create_column(
+        self, board_id: int | str, column: dict[str, Any], *, user_id: int | None = None
+    ) -> Column:
+        """Fires ``create_column`` (``add_column`` adds one silently)."""
+        return self.state.create_column(board_id, column, user_id=self._user(user_id))
+
+    def post_update(self, item_id: int | str, body: str, *, user_id: int | None = None) -> Any:
+        """Fires ``create_update`` (``create_subitem_update`` on a subitem)."""
+        return self.state.add_update(item_id, body, user_id=self._user(user_id))
+
+    def subscribe(
+        self,
+        board_id: int | str,
+        url: str,
+        event: str,
+        config: dict[str, Any] | None = None,
+        *,
+        signed: bool = True,
+    ) -> Webhook:
+        """A webhook as ``create_webhook`` makes one (the URL must answer the challenge), for any
+        event monday has. ``signed=False``: made with a personal API token, so its deliveries
+        carry no JWT even when the fake has a signing secret."""
+        if event not in EVENT_NAMES:
+            raise ValueError(f"monday has no webhook event {event!r}")
+        self.state.board(board_id)
+        self.dispatcher.verify(url)
+        hook = self.state.add_webhook(board_id, url, event, config)
+        if not signed:
+            self.dispatcher.unsigned.add(hook.id)
+        return hook
+
+    def _user(self, user_id: int | None) -> int:
+        return self.ui_user_id if user_id is None else user_id
 
     # -- waiting (for tests) ---------------------------------------------------------------
     def wait_for_deliveries(

@@ -1,4 +1,5 @@
-"""The fake's data: boards, columns, items, subitems, updates, files and webhooks.
+"""The fake's data: boards, columns, items, subitems, updates, files and webhooks (archiving,
+moving and creating columns are in :mod:`~monday_integration.testing.lifecycle`).
 
 Every read and write takes one re-entrant lock. A write that monday would announce through a
 webhook emits :class:`~monday_integration.testing.views.Event` objects to the listener after the
@@ -9,6 +10,7 @@ API returns them as strings).
 from __future__ import annotations
 
 import itertools
+import re
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -16,11 +18,12 @@ from typing import Any
 
 from monday_integration.testing import errors
 from monday_integration.testing.columns import Column, make_column, now_iso, parse_value
+from monday_integration.testing.lifecycle import Lifecycle
 from monday_integration.testing.records import Board, Item, Webhook
 from monday_integration.testing.views import Asset, Event, ItemView, Update, Upload, render_cells
 
 
-class State:
+class State(Lifecycle):
     def __init__(self, listener: Callable[[Event], None] | None = None) -> None:
         self.lock = threading.RLock()
         self.listener = listener
@@ -29,6 +32,7 @@ class State:
         self.updates: dict[int, Update] = {}
         self.assets: dict[int, Asset] = {}
         self.webhooks: dict[int, Webhook] = {}
+        self.item_states: dict[int, str] = {}  # archived or deleted; absent: active
         self._ids = itertools.count(1_000_000_001)
 
     def next_id(self) -> int:
@@ -173,9 +177,14 @@ class State:
                 self.next_id(), item.id, body, now_iso(), user_id, _int_or_none(parent_id)
             )
             self.updates[update.id] = update
+            events = []
             if update.parent_id is None:
                 item.update_ids.insert(0, update.id)  # newest first, as monday lists them
-            return update
+                text = re.sub(r"<[^>]+>", "", body)
+                posted = {"updateId": update.id, "body": body, "textBody": text}
+                events.append(self.item_event("update", item, user_id, posted))
+        self._emit(events)
+        return update
 
     def add_file(
         self, item_id: object, column_id: str, upload: Upload, *, user_id: int = 0

@@ -3,7 +3,9 @@
 A change is answered first and delivered afterwards, as on monday. A delivery that fails
 (non-2xx or a connection error) is re-sent every ``retry_interval`` seconds up to
 ``max_retries`` times (monday: once a minute for 30 minutes) with ``isRetry: true``. With a
-``signing_secret`` each delivery carries ``Authorization: <JWT>`` (HS256, no ``Bearer``).
+``signing_secret`` each delivery of a webhook created with an app's token carries
+``Authorization: <JWT>`` (HS256, no ``Bearer``); a webhook created with a personal API token
+(``unsigned``) delivers with no ``Authorization`` header, as on monday.
 """
 
 from __future__ import annotations
@@ -93,6 +95,7 @@ class Dispatcher:
         self.transport = transport
         self.signing_secret = signing_secret
         self.retry_interval, self.max_retries, self.timeout = retry_interval, max_retries, timeout
+        self.unsigned: set[int] = set()  # webhooks made with a personal token: never signed
         self.deliveries: list[Delivery] = []
         self.challenges: list[Challenge] = []
         self.dropped: list[Event] = []
@@ -231,7 +234,7 @@ class Dispatcher:
     def _send(self, job: _Job) -> Delivery:
         payload = {"event": {**job.event, "isRetry": job.attempt > 1}}
         headers = {"Content-Type": "application/json", "User-Agent": "monday-fake-webhooks"}
-        if self.signing_secret:
+        if self.signing_secret and job.hook.id not in self.unsigned:
             headers["Authorization"] = self.sign(job.hook.url, job.user_id)
         status, error = None, None
         try:
