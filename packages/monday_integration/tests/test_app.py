@@ -36,3 +36,13 @@ def test_api_version_must_be_a_quarterly_release(settings, version):
 
 def test_api_root_is_namespaced():
     assert reverse("monday_integration:api-root") == "/api/monday/"
+
+
+def test_requiring_signed_deliveries_without_a_signing_secret_is_an_error(settings):
+    from monday_integration.checks import check_settings
+
+    settings.MONDAY_REQUIRE_SIGNED_DELIVERIES = True
+    settings.MONDAY_SIGNING_SECRET = ""
+    assert "monday_integration.E003" in [message.id for message in check_settings()]
+    settings.MONDAY_SIGNING_SECRET = "app-secret"
+    assert "monday_integration.E003" not in [message.id for message in check_settings()]

@@ -205,3 +205,11 @@ def test_check_mapping_returns_the_board_s_spelling(payload, form):
     with pytest.raises(MappingInvalid) as raised:
         check_mapping({**fields, "stage_labels": {**STAGES, "working": "Busy"}})
     assert list(raised.value.errors) == ["stage_labels"]
+
+
+def test_staff_can_require_signed_deliveries_through_the_api(staff, mapping):
+    url = f"{MAPPINGS}{mapping.pk}/"
+    response = staff.patch(url, {"require_signed_deliveries": True}, format="json")
+    assert response.status_code == 200 and response.json()["require_signed_deliveries"] is True
+    mapping.refresh_from_db()
+    assert mapping.require_signed_deliveries is True

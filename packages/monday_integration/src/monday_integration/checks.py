@@ -32,6 +32,15 @@ def check_settings(**kwargs: Any) -> list[CheckMessage]:
                 id="monday_integration.E002",
             )
         )
+    if conf.MONDAY_REQUIRE_SIGNED_DELIVERIES and not conf.MONDAY_SIGNING_SECRET:
+        messages.append(
+            Error(
+                "MONDAY_REQUIRE_SIGNED_DELIVERIES is on but MONDAY_SIGNING_SECRET is empty: "
+                "every delivery would be refused. Set the monday app's signing secret, or "
+                "turn the requirement off (webhooks made with a personal token are unsigned).",
+                id="monday_integration.E003",
+            )
+        )
     if not conf.MONDAY_API_TOKEN:
         messages.append(
             Warning(

@@ -53,6 +53,7 @@ class BoardMappingSerializer(serializers.ModelSerializer):
             "stage_labels",
             "template_slug",
             "active",
+            "require_signed_deliveries",
             "owner",
             "webhook_id",
             "webhook_url",

@@ -5,7 +5,7 @@
 - monday_integration: ``monday_integration.conf``
 """
 
-from betterform_site.env import env_str
+from betterform_site.env import env_bool, env_str
 
 BETTERFORM_DEFAULT_CURRENCY = env_str("BETTERFORM_DEFAULT_CURRENCY", "EUR")
 # The seller printed on quote PDFs; unset values keep betterform's placeholders.
@@ -26,3 +26,4 @@ MONDAY_API_URL = env_str("MONDAY_API_URL", "https://api.monday.com/v2")
 MONDAY_API_VERSION = env_str("MONDAY_API_VERSION", "2026-07")
 MONDAY_API_TOKEN = env_str("MONDAY_API_TOKEN")
 MONDAY_SIGNING_SECRET = env_str("MONDAY_SIGNING_SECRET")
+MONDAY_REQUIRE_SIGNED_DELIVERIES = env_bool("MONDAY_REQUIRE_SIGNED_DELIVERIES", False)
