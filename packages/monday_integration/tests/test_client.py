@@ -273,9 +273,18 @@ WRITES = {
 }
 
 
+ANSWERED = (
+    "change_simple_column_value",
+    "change_column_value",
+    "change_multiple_column_values",
+    "create_webhook",
+    "delete_webhook",
+)
+
+
 @pytest.mark.parametrize(("call", "operation", "variables"), WRITES.values(), ids=WRITES)
 def test_writes_send_their_operation_and_variables(server, client, call, operation, variables):
-    server.reply(ok({"create_webhook": {"id": "1"}, "delete_webhook": {"id": "1"}}))
+    server.reply(ok({field: {"id": "1"} for field in ANSWERED}))
     call(client)
     assert server.requests[0].operation == operation
     assert server.requests[0].variables == variables
@@ -552,15 +561,17 @@ def test_upload_sends_multipart_with_query_variables_and_the_exact_file(server, 
     parts = request.multipart()
     assert parts["query"][2].decode() == queries.ADD_FILE_TO_COLUMN
     assert "12345" not in parts["query"][2].decode()
-    assert json.loads(parts["variables"][2]) == {"item_id": "12345", "column_id": "files"}
-    assert parts["variables[file]"] == ("Q-1.pdf", "application/pdf", content)
+    variables = json.loads(parts["variables"][2])
+    assert variables == {"item_id": "12345", "column_id": "files", "file": None}
+    assert json.loads(parts["map"][2]) == {"0": ["variables.file"]}
+    assert parts["0"] == ("Q-1.pdf", "application/pdf", content)
 
 
 def test_a_failed_upload_is_retried_with_the_whole_file(server, client):
     asset = {"id": "1", "name": "a.txt", "url": "u", "public_url": "p"}
     server.reply("busy", 503).reply(ok({"add_file_to_column": asset}))
     client.upload_file_to_column(1, "files", "a.txt", b"abc", "text/plain")
-    first, second = (r.multipart()["variables[file]"] for r in server.requests)
+    first, second = (r.multipart()["0"] for r in server.requests)
     assert first == second == ("a.txt", "text/plain", b"abc")
     assert len({r.headers["Idempotency-Key"] for r in server.requests}) == 1
 

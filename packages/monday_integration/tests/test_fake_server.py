@@ -244,7 +244,7 @@ def test_items_read_with_column_values_status_fields_and_subitems(fake, api, boa
     assert stored["index"] == 0 and stored["post_id"] is None and "changed_at" in stored
     for empty in ("email", "phone", "date", "files", "notes"):
         assert values[empty]["text"] == "" and values[empty]["value"] is None
-        assert "label" not in values[empty]  # GenericValue, not StatusValue
+        assert "label" not in values[empty]  # its own value type, not StatusValue
     cabinets, worktop = found["subitems"]
     assert cabinets["name"] == "Cabinets" and worktop["name"] == "Worktop"
     assert cabinets["board"]["id"] == str(board.subitems_board_id) != str(board.id)

@@ -4,7 +4,9 @@ Every value travels in GraphQL ``variables``. Every mutation carries an ``Idempo
 that stays the same across the retries of one call, so a retried write is applied once. When
 monday says how long to wait (``retry_in_seconds``, ``Retry-After``, "reset in N seconds") the
 client waits exactly that; 5xx, 423, 409 and network failures back off exponentially with
-jitter. Errors come out as the typed exceptions of ``monday_integration.errors``.
+jitter. Errors come out as the typed exceptions of ``monday_integration.errors``; a result
+monday answers with ``null`` and no error (its schema allows it for every mutation used here)
+is a ``MondayEmptyAnswer``, never a ``TypeError`` or ``KeyError``.
 
     with MondayClient() as monday:
         for item in monday.iter_board_items(board_id):
@@ -29,6 +31,7 @@ from monday_integration.errors import (
     MondayError,
     MondayNotFound,
     MondayTransportError,
+    empty_answer,
     error_from_response,
     exponential_backoff,
     request_id_of,
@@ -51,6 +54,15 @@ def _decode(response: httpx.Response) -> Any:
         return response.json()
     except ValueError:
         return None
+
+
+def _result(data: dict[str, Any], field: str, what: str, key: str = "id") -> dict[str, Any]:
+    """``data[field]``, an object with ``key``; ``MondayEmptyAnswer`` when monday answered
+    null (its schema allows it) or left it out."""
+    result = data.get(field)
+    if not isinstance(result, dict) or (key and result.get(key) is None):
+        raise empty_answer(field, what)
+    return result
 
 
 class MondayClient:
@@ -195,7 +207,7 @@ class MondayClient:
             if not cursor:
                 return
             data = self.execute(queries.NEXT_ITEMS_PAGE, {"cursor": cursor, "limit": limit})
-            page = data["next_items_page"]
+            page = _result(data, "next_items_page", "the next page is missing", "items")
 
     def get_board_columns(self, board_id: int | str) -> list[Column]:
         data = self.execute(queries.BOARD_COLUMNS, {"board_id": str(board_id)})
@@ -224,10 +236,13 @@ class MondayClient:
         sent with ``change_simple_column_value``."""
         target = {"board_id": str(board_id), "item_id": str(item_id), "column_id": column_id}
         if isinstance(value, str):
-            query, variables = queries.CHANGE_SIMPLE_COLUMN_VALUE, {**target, "value": value}
+            field, query = "change_simple_column_value", queries.CHANGE_SIMPLE_COLUMN_VALUE
+            variables = {**target, "value": value}
         else:
-            query, variables = queries.CHANGE_COLUMN_VALUE, {**target, "value": json.dumps(value)}
-        self.execute(query, variables, idempotency_key=idempotency_key)
+            field, query = "change_column_value", queries.CHANGE_COLUMN_VALUE
+            variables = {**target, "value": json.dumps(value)}
+        data = self.execute(query, variables, idempotency_key=idempotency_key)
+        _result(data, field, f"column {column_id!r} of item {item_id} may not have changed")
 
     def set_status(
         self,
@@ -256,9 +271,11 @@ class MondayClient:
             "item_id": str(item_id),
             "column_values": json.dumps(dict(values)),
         }
-        self.execute(
+        data = self.execute(
             queries.CHANGE_MULTIPLE_COLUMN_VALUES, variables, idempotency_key=idempotency_key
         )
+        what = f"the columns of item {item_id} may not have changed"
+        _result(data, "change_multiple_column_values", what)
 
     def clear_file_column(
         self,
@@ -279,7 +296,8 @@ class MondayClient:
         """Post an update (a comment) on the item; returns the update's id."""
         variables = {"item_id": str(item_id), "body": body}
         data = self.execute(queries.CREATE_UPDATE, variables, idempotency_key=idempotency_key)
-        return str(data["create_update"]["id"])
+        what = f"the update on item {item_id} may not have been posted"
+        return str(_result(data, "create_update", what)["id"])
 
     def upload_file_to_column(
         self,
@@ -291,15 +309,21 @@ class MondayClient:
         *,
         idempotency_key: str | None = None,
     ) -> Asset:
-        """Add a file to a file column through monday's multipart file endpoint."""
+        """Add a file to a file column through monday's file endpoint (``/v2/file``), as monday's
+        JS SDK sends it (``middleware/file-upload.ts``; the GraphQL multipart request form):
+        parts ``query``, ``variables`` (JSON, the file variable null), ``map`` =
+        ``{"0": ["variables.file"]}``, then the file in part ``0``."""
+        variables = {"item_id": str(item_id), "column_id": column_id, "file": None}
         form = {
             "query": queries.ADD_FILE_TO_COLUMN,
-            "variables": json.dumps({"item_id": str(item_id), "column_id": column_id}),
+            "variables": json.dumps(variables),
+            "map": json.dumps({"0": ["variables.file"]}),
         }
         headers = {"Idempotency-Key": idempotency_key or str(uuid.uuid4())}
-        files = {"variables[file]": (filename, content, content_type)}
+        files = {"0": (filename, content, content_type)}
         data = self._post("AddFileToColumn", self.file_url, headers=headers, data=form, files=files)
-        return parse_asset(data["add_file_to_column"])
+        what = f"{filename!r} may not have been added to item {item_id}"
+        return parse_asset(_result(data, "add_file_to_column", what))
 
     def create_webhook(
         self,
@@ -319,8 +343,11 @@ class MondayClient:
             "config": json.dumps(dict(config)) if config is not None else None,
         }
         data = self.execute(queries.CREATE_WEBHOOK, variables, idempotency_key=idempotency_key)
-        return str(data["create_webhook"]["id"])
+        what = f"no webhook was created for board {board_id}"
+        return str(_result(data, "create_webhook", what)["id"])
 
     def delete_webhook(self, webhook_id: int | str, *, idempotency_key: str | None = None) -> None:
+        """Remove a webhook (monday's ``delete_webhook``)."""
         variables = {"id": str(webhook_id)}
-        self.execute(queries.DELETE_WEBHOOK, variables, idempotency_key=idempotency_key)
+        data = self.execute(queries.DELETE_WEBHOOK, variables, idempotency_key=idempotency_key)
+        _result(data, "delete_webhook", f"webhook {webhook_id} may not have been deleted")

@@ -128,6 +128,23 @@ class MondayTransportError(MondayError):
     """monday could not be reached or did not answer in time."""
 
 
+class MondayEmptyAnswer(MondayError):
+    """monday answered a call with ``null`` (or nothing) where a result was expected, and no
+    ``errors``. monday's schema makes the results of ``create_webhook``, ``add_file_to_column``,
+    ``create_update`` and the ``change_*`` mutations nullable, and such answers are seen: the
+    change may not have been made. Not retried (a retry under the same Idempotency-Key would
+    replay the same answer)."""
+
+    hint = "monday did not say why; check the item, board or webhook on monday"
+
+
+def empty_answer(field: str, what: str) -> MondayEmptyAnswer:
+    """The error for a ``field`` that came back null: ``what`` names the missing result."""
+    return MondayEmptyAnswer(
+        f"monday answered {field} with null and no error: {what}", "EMPTY_ANSWER"
+    )
+
+
 def retry_after_seconds(value: str | None) -> float | None:
     """A ``Retry-After`` header (seconds or an HTTP date) as seconds from now."""
     if not value:

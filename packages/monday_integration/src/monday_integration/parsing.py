@@ -43,6 +43,14 @@ class Item:
     subitems: list[Item] = field(default_factory=list)
     assets: list[Asset] = field(default_factory=list)  # read by ``get_items`` only
     update_texts: list[str] = field(default_factory=list)  # the latest 25, ``get_items`` only
+    # ``active``, ``archived`` or ``deleted`` (``get_items`` only; monday's ``State`` enum):
+    # ``items(ids: ...)`` returns archived and deleted items too.
+    state: str | None = None
+
+    @property
+    def is_active(self) -> bool:
+        """Not archived or deleted (an item read without its ``state`` counts as active)."""
+        return self.state in (None, "active")
 
     def text(self, column_id: str, default: str = "") -> str:
         column = self.column_values.get(column_id)
@@ -103,7 +111,17 @@ def _nested_id(record: dict[str, Any], key: str) -> str | None:
     return _id(nested.get("id")) if isinstance(nested, dict) else None
 
 
+def _float(value: Any) -> float | None:
+    try:
+        return float(value) if value is not None and value != "" else None
+    except (TypeError, ValueError):
+        return None
+
+
 def parse_column_value(raw: dict[str, Any]) -> ColumnValue:
+    """One entry of ``column_values``: the common fields and, where the value type has them
+    (``StatusValue``, ``NumbersValue``, ``MirrorValue``, ``BoardRelationValue``,
+    ``DependencyValue``, ``FormulaValue``; monday's API reference, "Column types"), its own."""
     column = raw.get("column") or {}
     index = raw.get("index")
     return ColumnValue(
@@ -114,14 +132,19 @@ def parse_column_value(raw: dict[str, Any]) -> ColumnValue:
         title=text_of(column.get("title")),
         label=text_of(raw.get("label")),
         index=int(index) if index is not None else None,
+        display_value=text_of(raw.get("display_value")),
+        number=_float(raw.get("number")),
     )
 
 
 def parse_item(raw: dict[str, Any]) -> Item:
+    """An item as ``items``/``items_page`` return it (``state`` when it was asked for)."""
     values = [parse_column_value(value) for value in raw.get("column_values") or [] if value]
+    state = raw.get("state")
     return Item(
         id=str(raw["id"]),
         name=text_of(raw.get("name")) or "",
+        state=str(state) if state is not None else None,
         board_id=_nested_id(raw, "board"),
         group_id=_nested_id(raw, "group"),
         column_values={value.id: value for value in values},

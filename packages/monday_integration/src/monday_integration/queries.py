@@ -1,8 +1,10 @@
 """The GraphQL documents the client sends, one constant per operation.
 
 Every value travels in ``variables``; no document is ever built by formatting values into it.
-Each document is named (the name appears in logs) and validates against
-``testing/schema.graphql``, the subset of monday's schema the fake server executes.
+Each document is named (the name appears in logs) and validates against monday's published
+schema for the API version we send (github.com/mondaycom/mcp,
+``packages/agent-toolkit/src/monday-graphql/schema.graphql``) and against
+``testing/schema.graphql``, the subset of it the fake server executes.
 """
 
 from __future__ import annotations
@@ -14,6 +16,9 @@ import graphql
 ITEMS_PER_CALL = 100  # monday's maximum for items(ids: ...)
 MAX_PAGE_SIZE = 500  # monday's maximum for items_page / next_items_page
 
+# Each kind is read the way monday's schema offers it (API 2023-10 on): ``text`` is "" for
+# mirror and connect-boards columns and ``value`` null for them, dependency and formula
+# columns, whose shown value is ``display_value``; a numbers column's typed value is ``number``.
 _COLUMN_VALUE_FIELDS = """
 fragment ColumnValueFields on ColumnValue {
   id
@@ -22,6 +27,11 @@ fragment ColumnValueFields on ColumnValue {
   value
   column { title }
   ... on StatusValue { label index }
+  ... on NumbersValue { number }
+  ... on MirrorValue { display_value }
+  ... on BoardRelationValue { display_value }
+  ... on DependencyValue { display_value }
+  ... on FormulaValue { display_value }
 }
 """
 
@@ -42,13 +52,15 @@ fragment ItemFields on Item {
 }
 """
 
-# What a sync reads besides the columns: the item's files (to find a PDF already put there)
-# and its latest updates (to find an update already posted), each at monday's default limit.
+# What a sync reads besides the columns: whether the item is still active (``items(ids)``
+# returns archived and deleted items too), its files (to find a PDF already put there) and its
+# latest updates (to find an update already posted), each at monday's default limit.
 GET_ITEMS = (
     """
 query GetItems($ids: [ID!]!, $limit: Int!) {
   items(ids: $ids, limit: $limit) {
     ...ItemFields
+    state
     assets { id name url public_url }
     updates(limit: 25) { id text_body }
   }
@@ -122,8 +134,9 @@ mutation CreateUpdate($item_id: ID!, $body: String!) {
 }
 """
 
-# Sent as multipart to the file endpoint: this document in part ``query``, the other variables
-# as JSON in part ``variables`` and the file in part ``variables[file]``.
+# Sent as multipart to the file endpoint as monday's JS SDK sends it: this document in part
+# ``query``, the variables as JSON in part ``variables`` (``file`` null), part ``map`` =
+# ``{"0": ["variables.file"]}`` and the file in part ``0``.
 ADD_FILE_TO_COLUMN = """
 mutation AddFileToColumn($item_id: ID!, $column_id: String!, $file: File!) {
   add_file_to_column(item_id: $item_id, column_id: $column_id, file: $file) {

@@ -6,7 +6,8 @@ Each stage sets the item's "working" label once, records the stage on the event 
 ``sync_stage_changed``. A failure (anything raised, database errors included) sets the
 "failed" label, writes the error on the event and as an update on the item, and leaves the
 event ``failed`` for ``replay``. Running an item again updates the same submission and quote
-(through its ``ItemLink``); it never duplicates.
+(through its ``ItemLink``); it never duplicates. An item archived or deleted by the time it
+is read ends the event ``ignored`` with the reason, and nothing is done on monday.
 
 The worker holds the event under a lease (``createpdf.leases``) while it syncs, so a queue
 that starts the job twice cannot run it twice at once, and every effect on monday goes
@@ -96,7 +97,9 @@ def process_event(event_id: int, client: MondayClient | None = None) -> WebhookE
     return event
 
 
-def sync_item(event: WebhookEvent, client: MondayClient, effects: Effects) -> Quote:
+def sync_item(event: WebhookEvent, client: MondayClient, effects: Effects) -> Quote | None:
+    """Run the pipeline for the event's item; returns its quote, or None when the item was
+    archived or deleted by the time it was read (the event then ends ``ignored``)."""
     mapping = event.mapping
     labels = mapping.stage_labels
 
@@ -113,11 +116,14 @@ def sync_item(event: WebhookEvent, client: MondayClient, effects: Effects) -> Qu
         )
 
     _stage(event, "reading", labels.get("working", ""))
-    set_label("working")
     items = client.get_items([event.item_id])
     if not items:
         raise SyncError(f"item {event.item_id} no longer exists on monday")
     item = items[0]
+    if not item.is_active:
+        _ignore_inactive(event, effects, item)
+        return None
+    set_label("working")
 
     _stage(event, "submission", labels["working"])
     submission = upsert_submission(mapping, item)
@@ -142,6 +148,17 @@ def sync_item(event: WebhookEvent, client: MondayClient, effects: Effects) -> Qu
         event.status = Status.DONE
         event_finished.send(sender=WebhookEvent, event=event, status=event.status)
     return quote
+
+
+def _ignore_inactive(event: WebhookEvent, effects: Effects, item: Any) -> None:
+    """End the event ``ignored``: its item was archived or deleted on monday before the worker
+    read it (``items(ids: ...)`` still returns such items, with their ``state``; monday's API
+    reference, "Items"). Nothing is changed on the item: no label, no upload, no update."""
+    reason = f"item {item.id} is {item.state} on monday; nothing was done"
+    logger.info("monday event %s ignored: %s", event.pk, reason)
+    if effects.lease.release(status=Status.IGNORED, error=reason, finished_at=timezone.now()):
+        event.status, event.error = Status.IGNORED, reason
+        event_finished.send(sender=WebhookEvent, event=event, status=event.status)
 
 
 def upsert_submission(mapping: BoardMapping, item: Any) -> Submission:

@@ -3,7 +3,11 @@
 A stored value is exactly the object monday returns (JSON-encoded) in ``column_values.value``:
 text ``"hello"``, numbers ``"42"``, status ``{"index": 3, "post_id": null, "changed_at": ...}``,
 email ``{"email", "text"}``, phone ``{"phone", "countryShortName"}``, date ``{"date"}``,
-long_text ``{"text"}``, file ``{"files": [...]}``; ``None`` is an empty column.
+long_text ``{"text"}``, file ``{"files": [...]}``, connect boards and dependency
+``{"linkedPulseIds": [{"linkedPulseId": 1}]}``; ``None`` is an empty column. Mirror and formula
+columns store nothing: monday computes them (``testing.computed``), and since API 2023-10
+answers ``text`` "" and ``value`` null for them and for connect boards and dependency columns,
+with what a person sees in ``display_value``.
 """
 
 from __future__ import annotations
@@ -17,8 +21,17 @@ from typing import Any
 from monday_integration.testing.errors import MondayApiError
 
 TYPES = {"name", "text", "email", "phone", "numbers", "status", "date", "file", "long_text"}
-TYPE_ALIASES = {"color": "status", "number": "numbers"}
-READ_ONLY = {"name", "subtasks"}
+LINKS = {"board_relation", "dependency"}  # set with {"item_ids": [...]}
+COMPUTED = {"mirror", "formula"}  # read-only: monday computes them
+TYPES |= LINKS | COMPUTED
+TYPE_ALIASES = {"color": "status", "number": "numbers", "connect_boards": "board_relation"}
+READ_ONLY = {"name", "subtasks"} | COMPUTED
+# The kinds whose ``text`` is "" and ``value`` null since API 2023-10 (``display_value`` instead).
+DISPLAYED = LINKS | COMPUTED
+# Setup spec keys a column keeps: mirror {"relation": <connect column id>, "mirrored":
+# <column id on the linked board>}, formula {"formula": "{numbers_a} * {numbers_b}"},
+# connect boards {"board_ids": [...]}.
+SETTINGS_KEYS = ("relation", "mirrored", "formula", "board_ids")
 
 # monday's default label palette, cycled by index.
 _STYLES = [
@@ -43,6 +56,7 @@ class Column:
     type: str
     labels: dict[int, str] = field(default_factory=dict)
     done: set[int] = field(default_factory=set)
+    settings: dict[str, Any] = field(default_factory=dict)  # mirror, formula, connect boards
 
     @property
     def webhook_type(self) -> str:
@@ -50,6 +64,8 @@ class Column:
         return "color" if self.type == "status" else self.type
 
     def settings_str(self) -> str:
+        if self.type in DISPLAYED:  # the fake's own keys; monday's settings differ per kind
+            return json.dumps(self.settings)
         if self.type != "status":
             return "{}"
         return json.dumps(
@@ -76,6 +92,7 @@ def make_column(spec: dict[str, Any]) -> Column:
     if kind not in TYPES | READ_ONLY:
         raise ValueError(f"unsupported column type {spec['type']!r}")
     column = Column(id=spec["id"], title=spec.get("title", spec["id"]), type=kind)
+    column.settings = {key: spec[key] for key in SETTINGS_KEYS if key in spec}
     if kind == "status":
         labels = spec.get("labels") or ["Working on it", "Done", "Stuck"]
         if isinstance(labels, dict):
@@ -204,6 +221,16 @@ def _date(column: Column, raw: Any, _: bool) -> Any:
     return stored
 
 
+def _links(column: Column, raw: Any, _: bool) -> Any:
+    """Connect boards and dependency: ``{"item_ids": [1, 2]}`` (monday's documented form)."""
+    ids = raw.get("item_ids") if isinstance(raw, dict) else None
+    if not isinstance(ids, list) or not all(str(i).strip().isdigit() for i in ids):
+        raise _invalid(column, 'this column takes {"item_ids": [...]}', raw)
+    if not ids:
+        return None
+    return {"linkedPulseIds": [{"linkedPulseId": int(i)} for i in dict.fromkeys(ids)]}
+
+
 def _status(column: Column, raw: Any, create_labels: bool) -> Any:
     if isinstance(raw, str):
         raw = {"label": raw}
@@ -231,12 +258,14 @@ _PARSERS = {
     "phone": _phone,
     "date": _date,
     "status": _status,
+    "board_relation": _links,
+    "dependency": _links,
 }
 
 
 def text_of(column: Column, stored: Any, *, file_urls: list[str] | None = None) -> str:
     """The ``text`` monday shows for a stored value (``""`` when empty)."""
-    if stored is None:
+    if stored is None or column.type in DISPLAYED:
         return ""
     kind = column.type
     if kind in ("text", "numbers"):

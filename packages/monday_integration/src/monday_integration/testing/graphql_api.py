@@ -73,6 +73,8 @@ class Context:
     budget: Budget
     request_id: str = ""
     complexity: dict[str, int] = field(default_factory=dict)
+    # Whether a mutation answers null this time (``testing.nulls``); never by default.
+    take_null: Callable[[str], bool] = lambda _field: False
 
 
 @dataclass(frozen=True)

@@ -1,11 +1,20 @@
 """``multipart/form-data`` for ``POST /v2/file``: a small binary-safe parser and the mapping of
 its parts onto a GraphQL request.
 
-Accepted forms (as monday accepts them):
+Only the forms monday documents are accepted, so a malformed upload fails a test:
 
-* part ``query`` (+ optional ``variables`` JSON) and the file in part ``variables[file]``;
-* part ``query``, part ``map`` = ``{"file": "variables.file"}`` and the file in the part the map
-  names (the GraphQL multipart spec's ``{"0": ["variables.file"]}`` and ``operations`` work too).
+* monday's JS SDK (``@mondaydotcomorg/api``, ``middleware/file-upload.ts``): part ``query``,
+  part ``variables`` (JSON, each file variable ``null``), part ``map`` =
+  ``{"0": ["variables.file"]}``, then the file in part ``0``;
+* monday's Python SDK (``monday-api-python-sdk``, ``execute_multipart``): part ``query`` (other
+  arguments inline), ``map`` = ``{"file": ["variables.file"]}``, the file in part ``file``;
+  monday's API reference ("Files") shows the same with a single path, ``{"image":
+  "variables.file"}``;
+* the API reference's curl form: part ``query`` (ids inline) and the file in ``variables[file]``,
+  with neither ``variables`` nor ``map``.
+
+No monday source combines a ``variables`` part with ``variables[...]`` file parts, nor uses
+the GraphQL multipart spec's ``operations`` part; the fake refuses both, and any other part.
 """
 
 from __future__ import annotations
@@ -93,37 +102,56 @@ def _parse_part(raw: bytes) -> Part:
 
 
 def to_graphql_request(parts: list[Part]) -> dict[str, Any]:
-    """``{"query", "variables", "operationName"}`` with :class:`Upload` objects as files."""
+    """``{"query", "variables"}`` with :class:`Upload` objects as files; raises
+    ``MultipartError`` for any form monday does not document."""
     by_name = {part.name: part for part in parts}
-    request: dict[str, Any] = {}
-    if "operations" in by_name:
-        request = _json_part(by_name["operations"])
-    if "query" in by_name:
-        request["query"] = by_name["query"].text()
-    if "operationName" in by_name:
-        request["operationName"] = by_name["operationName"].text() or None
-    variables = request.get("variables") or {}
-    if "variables" in by_name:
-        variables = _json_part(by_name["variables"]) or {}
-    if not isinstance(variables, dict):
-        raise MultipartError("variables must be a JSON object")
-    for part in parts:
-        match = _VARIABLE_PART.fullmatch(part.name)
-        if match:
-            variables[match["name"]] = _upload(part)
-    if "map" in by_name:
-        mapping = _json_part(by_name["map"])
-        if not isinstance(mapping, dict):
-            raise MultipartError("map must be a JSON object")
-        for part_name, paths in mapping.items():
-            if part_name not in by_name:
-                raise MultipartError(f"map names a missing part {part_name!r}")
-            for path in [paths] if isinstance(paths, str) else paths:
-                _assign(variables, str(path), _upload(by_name[part_name]))
-    if not request.get("query"):
+    if len(by_name) != len(parts):
+        raise MultipartError("a multipart part name is repeated")
+    if "query" not in by_name or not by_name["query"].data.strip():
         raise MultipartError("multipart request without a query part")
-    request["variables"] = variables
-    return request
+    inline = [part for part in parts if _VARIABLE_PART.fullmatch(part.name)]
+    if "map" in by_name:
+        if inline:
+            raise MultipartError("a map part and variables[...] parts are not sent together")
+        variables = _mapped(by_name)
+    elif inline:
+        if "variables" in by_name:
+            raise MultipartError(
+                "variables[...] file parts come without a variables part (monday's curl form)"
+            )
+        variables = {_VARIABLE_PART.fullmatch(p.name)["name"]: _upload(p) for p in inline}
+        _refuse_others(by_name, {"query", *(part.name for part in inline)})
+    else:
+        raise MultipartError("no file: send a map part or a variables[file] part")
+    return {"query": by_name["query"].text(), "variables": variables}
+
+
+def _mapped(by_name: dict[str, Part]) -> dict[str, Any]:
+    """The SDK forms: ``variables`` (optional, files null) and ``map`` naming the file parts."""
+    variables: Any = {}
+    if "variables" in by_name:
+        variables = _json_part(by_name["variables"])
+        if not isinstance(variables, dict):
+            raise MultipartError("variables must be a JSON object")
+    mapping = _json_part(by_name["map"])
+    if not isinstance(mapping, dict) or not mapping:
+        raise MultipartError('map must be a JSON object such as {"0": ["variables.file"]}')
+    for part_name, paths in mapping.items():
+        if part_name not in by_name or part_name in ("query", "variables", "map"):
+            raise MultipartError(f"map names a missing file part {part_name!r}")
+        paths = [paths] if isinstance(paths, str) else paths
+        if not isinstance(paths, list) or not paths:
+            raise MultipartError(f"map entry {part_name!r} must list variable paths")
+        for path in paths:
+            _assign(variables, str(path), _upload(by_name[part_name]))
+    _refuse_others(by_name, {"query", "variables", "map", *mapping})
+    return variables
+
+
+def _refuse_others(by_name: dict[str, Part], allowed: set[str]) -> None:
+    others = sorted(set(by_name) - allowed)
+    if others:
+        raise MultipartError(f"unexpected multipart parts {others} (monday's forms only)")
 
 
 def _json_part(part: Part) -> Any:
@@ -144,10 +172,14 @@ def _assign(variables: dict[str, Any], path: str, upload: Upload) -> None:
     if keys[0] != "variables" or len(keys) < 2:
         raise MultipartError(f"map path {path!r} must start with 'variables.'")
     target: Any = variables
-    for key in keys[1:-1]:
-        target = target[int(key)] if isinstance(target, list) else target.setdefault(key, {})
-    last = keys[-1]
-    if isinstance(target, list):
-        target[int(last)] = upload
-    else:
+    try:
+        for key in keys[1:-1]:
+            target = target[int(key)] if isinstance(target, list) else target.setdefault(key, {})
+        last: Any = int(keys[-1]) if isinstance(target, list) else keys[-1]
+        if isinstance(target, dict) and target.get(last) is not None:
+            raise MultipartError(f"variable {path!r} must be null in variables, not a value")
         target[last] = upload
+    except MultipartError:
+        raise
+    except (IndexError, ValueError, TypeError, AttributeError):
+        raise MultipartError(f"map path {path!r} does not fit the variables") from None

@@ -13,7 +13,8 @@ from typing import Any
 
 from graphql import GraphQLError, GraphQLSchema, value_from_ast_untyped
 
-from monday_integration.testing import errors
+from monday_integration.testing import computed, errors
+from monday_integration.testing.value_types import attach_values
 from monday_integration.testing.views import Upload
 
 MAX_ITEM_IDS = 100
@@ -36,31 +37,39 @@ def _decode_json(value: Any, argument: str) -> Any:
 
 
 # -- Query -----------------------------------------------------------------------------------
-def q_boards(_root, info, ids=None, limit=None, page=None):
-    state = info.context.state
-    with state.lock:
+def q_boards(_root, info, ids=None, limit=25, page=1, state=None):
+    store = info.context.state
+    with store.lock:
         if ids is not None:
-            return [b for b in (state.boards.get(_int(i)) for i in ids) if b is not None]
-        boards = [b for b in state.boards.values() if b.kind == "board"]
-    size = limit or 25
-    start = ((page or 1) - 1) * size
-    return boards[start : start + size]
+            return [b for b in (store.boards.get(_int(i)) for i in ids) if b is not None]
+        boards = [b for b in store.boards.values() if b.kind == "board"]
+    return _page(boards, limit, page)
 
 
-def q_items(_root, info, ids, limit=None):
-    if len(ids) > MAX_ITEM_IDS:
+def q_items(_root, info, ids=None, limit=25, page=1, exclude_nonactive=None):
+    """Archived and deleted items too, unless ``exclude_nonactive`` (monday's "Items")."""
+    state = info.context.state
+    if ids is None:
+        with state.lock:
+            ids = [i for b in state.boards.values() if b.kind == "board" for i in b.item_ids]
+    elif len(ids) > MAX_ITEM_IDS:
         raise errors.invalid_argument(
             f"The items query accepts at most {MAX_ITEM_IDS} ids, got {len(ids)}",
             max_ids=MAX_ITEM_IDS,
         )
-    state = info.context.state
     found = {}
     for item_id in ids:
         item = state.find_item(item_id)
-        if item is not None:
+        if item is not None and not (exclude_nonactive and _state(info, item) != "active"):
             found.setdefault(item.id, item)
-    items = list(found.values())
-    return items[:limit] if limit else items
+    return _page(list(found.values()), limit, page)
+
+
+def _page(found: list[Any], limit: int | None, page: int | None) -> list[Any]:
+    """monday's ``limit``/``page`` (``page`` starts at 1); a null limit is the default 25."""
+    size = limit if limit and limit > 0 else 25
+    start = (max(page or 1, 1) - 1) * size
+    return found[start : start + size]
 
 
 def q_next_items_page(_root, info, cursor, limit=25):
@@ -73,8 +82,12 @@ def q_complexity(_root, info):
 
 
 # -- object fields ---------------------------------------------------------------------------
-def board_columns(board, _info, ids=None):
-    return [c for c in board.columns.values() if ids is None or c.id in ids]
+def board_columns(board, _info, ids=None, types=None):
+    return [
+        c
+        for c in board.columns.values()
+        if (ids is None or c.id in ids) and (types is None or c.type in types)
+    ]
 
 
 def board_items_page(board, info, limit=25, cursor=None, query_params=None):
@@ -82,8 +95,7 @@ def board_items_page(board, info, limit=25, cursor=None, query_params=None):
     if cursor:
         items, next_cursor = pager.next_page(cursor, limit)
     else:
-        params = _decode_json(query_params, "query_params")
-        items, next_cursor = pager.first_page(board, limit, params)
+        items, next_cursor = pager.first_page(board, limit, query_params)
     return {"cursor": next_cursor, "items": items}
 
 
@@ -96,8 +108,12 @@ def item_group(item, info):
     return next((g for g in board.groups if g.id == item.group_id), None) if board else None
 
 
-def item_column_values(item, info, ids=None):
-    return info.context.state.cells(item, ids, info.context.base_url)
+def item_column_values(item, info, ids=None, types=None):
+    state = info.context.state
+    with state.lock:
+        cells = state.cells(item, ids, info.context.base_url)
+        cells = [c for c in cells if types is None or c.type in types]
+        return computed.complete(state, item, cells)
 
 
 def item_subitems(item, info):
@@ -109,10 +125,9 @@ def item_parent(item, info):
     return info.context.state.find_item(item.parent_id) if item.parent_id else None
 
 
-def item_updates(item, info, limit=None):
+def item_updates(item, info, limit=25, page=1):
     updates = info.context.state.updates
-    found = [updates[u] for u in list(item.update_ids) if u in updates]
-    return found[:limit] if limit else found
+    return _page([updates[u] for u in list(item.update_ids) if u in updates], limit, page)
 
 
 def item_assets(item, info):
@@ -201,6 +216,17 @@ def _field(type_: Any, name: str, resolve: Callable[..., Any]) -> None:
     type_.fields[name].resolve = resolve
 
 
+def _may_answer_null(name: str, resolve: Callable[..., Any]) -> Callable[..., Any]:
+    """``resolve``, unless the ``testing.nulls`` fault says this call answers null."""
+
+    def resolver(root: Any, info: Any, **arguments: Any) -> Any:
+        if info.context.take_null(name):
+            return None
+        return resolve(root, info, **arguments)
+
+    return resolver
+
+
 def attach(schema: GraphQLSchema) -> GraphQLSchema:
     t = schema.type_map
     json_scalar, file_scalar = t["JSON"], t["File"]
@@ -209,9 +235,9 @@ def attach(schema: GraphQLSchema) -> GraphQLSchema:
     json_scalar.parse_literal = lambda node, variables=None: value_from_ast_untyped(node, variables)
     file_scalar.parse_value = _parse_file
     file_scalar.serialize = lambda value: getattr(value, "filename", value)
-    t["ColumnValue"].resolve_type = lambda cell, _info, _type: (
-        "StatusValue" if cell.type == "status" else "GenericValue"
-    )
+    compare = t["CompareValue"]  # a string, a number or a list of them
+    compare.parse_literal = lambda node, variables=None: value_from_ast_untyped(node, variables)
+    attach_values(schema)
     query, mutation = schema.query_type, schema.mutation_type
     for name, resolver in {
         "boards": q_boards,
@@ -229,7 +255,7 @@ def attach(schema: GraphQLSchema) -> GraphQLSchema:
         "create_webhook": m_create_webhook,
         "delete_webhook": m_delete_webhook,
     }.items():
-        _field(mutation, name, resolver)
+        _field(mutation, name, _may_answer_null(name, resolver))
     _field(t["Board"], "columns", board_columns)
     _field(t["Board"], "items_page", board_items_page)
     _field(t["Column"], "settings_str", lambda column, _info: column.settings_str())
@@ -241,8 +267,8 @@ def attach(schema: GraphQLSchema) -> GraphQLSchema:
     _field(item, "parent_item", item_parent)
     _field(item, "updates", item_updates)
     _field(item, "assets", item_assets)
-    for name in ("GenericValue", "StatusValue"):
-        _field(t[name], "value", lambda cell, _info: cell.value_json)
+    _field(item, "state", lambda item, info: _state(info, item))
+    _field(t["Board"], "state", lambda _board, _info: "active")
     _field(t["Update"], "text_body", lambda update, _info: _TAG.sub("", update.body))
     _field(t["Asset"], "url", lambda asset, info: asset.url(info.context.base_url))
     _field(t["Asset"], "public_url", lambda asset, info: asset.public_url(info.context.base_url))
@@ -252,6 +278,12 @@ def attach(schema: GraphQLSchema) -> GraphQLSchema:
         lambda hook, _info: None if hook.config is None else json.dumps(hook.config),
     )
     return schema
+
+
+def _state(info: Any, item: Any) -> str:
+    """``active``, ``archived`` or ``deleted``: monday keeps archived and deleted items readable
+    by id (``State.item_state``; ``fake.archive_item``, ``fake.delete_item``)."""
+    return info.context.state.item_state(item.id)
 
 
 def _int(value: Any) -> int:

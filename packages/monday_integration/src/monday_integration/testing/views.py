@@ -78,6 +78,9 @@ class Cell:
     label: str | None = None
     index: int | None = None
     is_done: bool | None = None
+    # mirror, connect boards, dependency and formula columns (``testing.computed`` fills it)
+    display_value: str | None = None
+    linked_ids: tuple[int, ...] = ()
 
     @property
     def type(self) -> str:
