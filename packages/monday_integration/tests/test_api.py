@@ -358,3 +358,29 @@ def test_the_admin_replay_action_queues_failed_events_and_skips_ignored_ones(
     failed.refresh_from_db()
     ignored.refresh_from_db()
     assert (failed.status, ignored.status) == ("received", "ignored")
+
+
+def test_the_admin_replay_action_skips_live_and_refused_events_with_a_reason(
+    admin_client, mapping, django_capture_on_commit_callbacks
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    live = _event(mapping, status="processing")
+    WebhookEvent.objects.filter(pk=live.pk).update(
+        lease_expires_at=timezone.now() + timedelta(seconds=60)
+    )
+    refused = _event(mapping, status="refused", error="no JWT")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(
+            "/admin/monday_integration/webhookevent/",
+            {"action": "replay_selected", "_selected_action": [live.pk, refused.pk]},
+            follow=True,
+        )
+    assert response.status_code == 200
+    shown = [str(m) for m in response.context["messages"]]
+    assert "0 event(s) queued again." in shown
+    assert any("a worker is syncing this event now" in m for m in shown)
+    assert any("never authenticated" in m for m in shown)
+    assert _queued_event_ids() == []

@@ -14,7 +14,6 @@ from monday_integration import errors, operations, queries
 from monday_integration.client import MondayClient
 from monday_integration.testing import multipart
 from monday_integration.testing.graphql_api import schema as fake_schema
-from monday_integration.testing.nulls import answer_null
 from monday_integration.testing.payloads import EVENT_NAMES
 
 PDF = b"%PDF-1.7\r\n\x00\xff--boundary-like\r\n%%EOF"
@@ -165,7 +164,7 @@ CALLS = {
 
 @pytest.mark.parametrize("field", list(CALLS))
 def test_a_null_answer_is_a_typed_monday_error_naming_the_call(fake, demo, client, item_id, field):
-    answer_null(fake.faults, field)
+    fake.faults.null_answer(field)
     before = fake.item(item_id)
     with pytest.raises(errors.MondayEmptyAnswer) as raised:
         CALLS[field](client, demo, item_id)
@@ -179,7 +178,7 @@ def test_a_null_answer_is_a_typed_monday_error_naming_the_call(fake, demo, clien
 
 
 def test_a_null_upload_answer_fails_the_sync_with_the_reason(fake, demo, mapping, client):
-    answer_null(fake.faults, "add_file_to_column")
+    fake.faults.null_answer("add_file_to_column")
     event = operations.sync_item(mapping, str(demo["items"][0]), client)
     assert event.status == "failed"
     assert "monday answered add_file_to_column with null and no error" in event.error

@@ -162,3 +162,12 @@ def test_a_stalled_event_is_taken_over_by_the_next_run(fake, mapping, demo):
     event = sync.process_event(event.pk)
     assert event.status == "done", event.error
     assert event.attempts == 1
+
+
+def test_a_refused_delivery_cannot_be_replayed(staff, mapping):
+    refused = operations._synthetic_event(mapping, "789", "manual")
+    WebhookEvent.objects.filter(pk=refused.pk).update(status="refused", error="no JWT")
+    response = staff.post(f"/api/monday/events/{refused.pk}/replay/")
+    assert response.status_code == 409
+    assert "never authenticated" in response.json()["detail"]
+    assert WebhookEvent.objects.get(pk=refused.pk).status == "refused"

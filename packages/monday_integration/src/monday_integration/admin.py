@@ -82,9 +82,13 @@ class WebhookEventAdmin(admin.ModelAdmin):
     @admin.action(description="Replay the selected events")
     def replay_selected(self, request: HttpRequest, queryset) -> None:
         replayed = 0
-        for event in queryset.exclude(status=WebhookEvent.Status.IGNORED):
-            sync.schedule_replay(event)
-            replayed += 1
+        for event in queryset:
+            try:
+                sync.schedule_replay(event)
+            except sync.SyncError as refused:  # ignored, refused, or held by a live worker
+                self.message_user(request, f"Event {event.pk}: {refused}", messages.WARNING)
+            else:
+                replayed += 1
         self.message_user(request, f"{replayed} event(s) queued again.", messages.SUCCESS)
 
 

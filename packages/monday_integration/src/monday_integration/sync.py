@@ -193,7 +193,7 @@ def build_quote(mapping: BoardMapping, item: Any, submission: Submission) -> Quo
     with transaction.atomic(), reversion.create_revision():
         reversion.set_comment(f"Priced from monday item {item.id}.")
         quote = forms.build_quote(submission, owner=mapping.owner)
-        extra = subitems_to_lines(mapping, item)
+        extra = subitems_to_lines(mapping, item, schema=submission.form_version.schema)
         if extra:
             priced = list(
                 quote.lines.values(
@@ -281,6 +281,11 @@ def schedule_replay(event: WebhookEvent) -> WebhookEvent:
 
     if event.status == Status.IGNORED:
         raise SyncError("an ignored event is not a trigger; there is nothing to replay")
+    if event.status == Status.REFUSED:
+        raise SyncError(
+            "a refused delivery was never authenticated, so it is not replayed; monday retries "
+            "it for 30 minutes, and a retry that passes the mapping's checks is processed"
+        )
     with transaction.atomic():
         event = WebhookEvent.objects.select_for_update().get(pk=event.pk)
         if event.status == Status.PROCESSING and not event.is_stalled:

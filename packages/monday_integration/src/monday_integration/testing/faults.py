@@ -88,6 +88,13 @@ class Faults:
             raise ValueError("copies must be at least 1")
         return self._add(Fault("duplicate_webhooks", times, {"copies": copies}))
 
+    def null_answer(self, field: str, times: int | None = 1) -> Fault:
+        """The next ``times`` calls of mutation ``field`` answer ``null`` with no ``errors``
+        and apply nothing. monday's schema makes ``create_webhook``, ``add_file_to_column``,
+        ``create_update`` and the ``change_*`` results nullable, and such an answer to
+        ``create_webhook`` has been seen."""
+        return self._add(Fault(f"null_answer:{field}", times, {"field": field}))
+
     def clear(self) -> None:
         with self._lock:
             self._active.clear()
@@ -113,6 +120,10 @@ class Faults:
                             self._active.remove(fault)
                     return fault
         return None
+
+    def take_null(self, field: str) -> bool:
+        """Whether this call of mutation ``field`` answers null (uses one count)."""
+        return self._take((f"null_answer:{field}",)) is not None
 
     def take_delay(self) -> float:
         fault = self._take(("slow",))

@@ -17,7 +17,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from monday_integration.testing import multipart, nulls, ui
+from monday_integration.testing import multipart, ui
 from monday_integration.testing.errors import MondayApiError, error_body
 from monday_integration.testing.graphql_api import Context, prepare, run
 from monday_integration.testing.views import Upload
@@ -177,7 +177,7 @@ class Router:
             verify_webhook_url=fake.dispatcher.verify,
             budget=fake.budget,
             request_id=request_id,
-            take_null=lambda root_field: nulls.take_null(fake.faults, root_field),
+            take_null=fake.faults.take_null,
         )
 
     @staticmethod
