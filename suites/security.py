@@ -53,6 +53,9 @@ def run() -> list[Check]:
             "MONDAY_API_URL": fake.url,
             "MONDAY_API_TOKEN": fake.token,
             "MONDAY_SIGNING_SECRET": secret,
+            # The strict setting: every delivery must carry a valid app JWT (by default the
+            # URL's secret is enough, as for webhooks made with a personal token).
+            "MONDAY_REQUIRE_SIGNED_DELIVERIES": "true",
         }
         # One web process: throttle counters live in each process's cache unless REDIS_URL
         # shares them (README, "Deploying"), and the login limit is checked exactly.

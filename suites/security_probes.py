@@ -159,9 +159,17 @@ def check_webhook_jwt(system: System, objects: Objects, secret: str) -> Check:
         )
         check.expect(unknown.status_code == 404, f"unknown webhook URL: {unknown.status_code}")
         events = system.headers("staff")
-        stored = http.get("/api/monday/events/", headers=events).json()
-        count = stored.get("count", len(stored.get("results", [])))
-        check.expect(count == 2, f"{count} events stored; only the 2 signed deliveries may be")
+
+        def count(status: str) -> int:
+            listed = http.get(f"/api/monday/events/?status={status}", headers=events).json()
+            return listed.get("count", len(listed.get("results", [])))
+
+        accepted = count("ignored") + count("received")
+        check.expect(accepted == 2, f"{accepted} accepted; only the 2 signed deliveries may be")
+        # Refused deliveries are kept for staff to see (never scheduled), one per triggerUuid.
+        refused = count("refused")
+        forgeries = len(forged_tokens(url, secret))
+        check.expect(refused == forgeries, f"{refused} refused rows for {forgeries} forgeries")
     return check
 
 

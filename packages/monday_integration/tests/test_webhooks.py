@@ -121,9 +121,10 @@ def _jwt(secret: str, audience: str, *, expires_in: int = 300) -> str:
         (lambda url: _jwt("a-different-secret-of-the-same-length-xx", url), "invalid JWT"),
         (lambda url: _jwt(SIGNING, url, expires_in=-10), "expired"),
         (lambda url: _jwt(SIGNING, "https://elsewhere.example/hook/"), "another URL"),
+        (lambda url: _jwt(SIGNING, url.replace("/webhooks/", "/webhooks/x")), "another URL"),
         (lambda url: "not.a.jwt", "invalid JWT"),
     ],
-    ids=["bad-signature", "expired", "wrong-audience", "garbage"],
+    ids=["bad-signature", "expired", "wrong-audience", "another-mapping-s-url", "garbage"],
 )
 def test_bad_app_jwts_are_401s_that_create_no_work(api_client, mapping, settings, token, message):
     """Kept as refused so staff see them (test_delivery_auth.py), never scheduled."""
@@ -134,6 +135,16 @@ def test_bad_app_jwts_are_401s_that_create_no_work(api_client, mapping, settings
     assert message in response.json()["detail"]
     assert WebhookEvent.objects.get().status == "refused"
     assert Task.objects.count() == 0
+
+
+def test_a_jwt_for_the_public_url_is_accepted_behind_a_proxy(api_client, mapping, settings):
+    """monday signs the URL it was given (https, the public host); the site behind a proxy
+    that ends TLS sees http and its own host. The path, with the mapping's secret, decides."""
+    settings.MONDAY_SIGNING_SECRET = SIGNING
+    token = _jwt(SIGNING, f"https://quotes.example.com{_url(mapping)}")
+    response = _post(api_client, mapping, _event(mapping), HTTP_AUTHORIZATION=token)
+    assert response.status_code == 200, response.json()
+    assert WebhookEvent.objects.get().status == "received"
 
 
 @pytest.mark.parametrize("prefix", ["", "Bearer "])

@@ -23,6 +23,7 @@ import json
 import logging
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 import jwt
 from django.db import IntegrityError, transaction
@@ -71,24 +72,33 @@ def verify_app_jwt(authorization: str, audience: str) -> dict[str, Any]:
     """The claims of an app webhook's JWT, signed with the app's signing secret (HS256, ``aud``
     = the webhook URL); the header may or may not carry ``Bearer``. The JWT does not sign the
     body: the worker re-reads the item. See "Authorization header" in
-    https://developer.monday.com/apps/docs/integration-authorization."""
+    https://developer.monday.com/apps/docs/integration-authorization.
+
+    ``aud`` is the URL the webhook was registered with; it must have this request's path,
+    which carries the mapping's secret. Its scheme and host are not compared: behind a proxy
+    that ends TLS, or under a public host name, they differ from what this process sees."""
     token = authorization.removeprefix("Bearer ").strip()
     if not token:
         raise WebhookRejected(401, "missing Authorization JWT")
     try:
-        return jwt.decode(
+        claims = jwt.decode(
             token,
             conf.MONDAY_SIGNING_SECRET,
             algorithms=["HS256"],
-            audience=audience,
-            options={"require": ["exp"]},
+            options={"require": ["exp", "aud"], "verify_aud": False},
         )
     except jwt.ExpiredSignatureError:
         raise WebhookRejected(401, "the JWT has expired") from None
-    except jwt.InvalidAudienceError:
-        raise WebhookRejected(401, "the JWT is for another URL (aud)") from None
     except jwt.InvalidTokenError as error:
         raise WebhookRejected(401, f"invalid JWT: {error}") from None
+    audiences = claims["aud"] if isinstance(claims["aud"], list) else [claims["aud"]]
+    if _path(audience) not in {_path(str(url)) for url in audiences}:
+        raise WebhookRejected(401, "the JWT is for another URL (aud)")
+    return claims
+
+
+def _path(url: str) -> str:
+    return urlsplit(url).path.rstrip("/")
 
 
 # Each ``WebhookEvent`` field and the event keys that may fill it, the first present wins:
