@@ -27,6 +27,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from monday_integration.testing import FakeMonday, build_demo_board
 from suites.live import System, running_system
 
 PRINCIPALS = ("rep_a", "api_key", "staff")
@@ -238,7 +239,13 @@ def main(argv: list[str] | None = None) -> int:
     for operation_id, why in EXCLUDED_OPERATIONS.items():
         print(f"excluded: {operation_id} ({why})")
     results = []
-    with running_system() as system:
+    # The site talks to a monday.com as it would in production (the fake, on loopback):
+    # saving a mapping asks monday about the board, and an unreachable monday is a 503.
+    with (
+        FakeMonday() as fake,
+        running_system(env={"MONDAY_API_URL": fake.url, "MONDAY_API_TOKEN": fake.token}) as system,
+    ):
+        build_demo_board(fake)
         for principal in principals:
             results.append(
                 fuzz(
