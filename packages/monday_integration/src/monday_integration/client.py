@@ -65,6 +65,12 @@ def _result(data: dict[str, Any], field: str, what: str, key: str = "id") -> dic
     return result
 
 
+def _columns(**wanted: Iterable[str] | None) -> dict[str, list[str]]:
+    """The column-id variables that were given, as lists (a variable left out means every
+    column: a document's ``column_values(ids: $column_ids)`` then has no ``ids``)."""
+    return {name: list(dict.fromkeys(ids)) for name, ids in wanted.items() if ids is not None}
+
+
 class MondayClient:
     def __init__(
         self,
@@ -181,32 +187,57 @@ class MondayClient:
 
     # -- reads ---------------------------------------------------------------------------
 
-    def get_items(self, ids: Iterable[int | str] | int | str) -> list[Item]:
-        """The items (with column values and subitems), 100 ids per call; unknown ids are
-        left out, as monday does."""
+    def get_items(
+        self,
+        ids: Iterable[int | str] | int | str,
+        *,
+        column_ids: Iterable[str] | None = None,
+        subitem_column_ids: Iterable[str] | None = None,
+    ) -> list[Item]:
+        """The items (with column values, subitems and ``state``), 100 ids per call; unknown
+        ids are left out, as monday does. ``column_ids`` and ``subitem_column_ids`` limit the
+        columns read of the items and of their subitems (None: every column); monday computes
+        formula columns for at most 5 of them a request."""
         if isinstance(ids, int | str):
             ids = [ids]
         unique = list(dict.fromkeys(str(item_id) for item_id in ids))
+        columns = _columns(column_ids=column_ids, subitem_column_ids=subitem_column_ids)
         items: list[Item] = []
         for start in range(0, len(unique), queries.ITEMS_PER_CALL):
             chunk = unique[start : start + queries.ITEMS_PER_CALL]
-            data = self.execute(queries.GET_ITEMS, {"ids": chunk, "limit": len(chunk)})
+            variables = {"ids": chunk, "limit": len(chunk), **columns}
+            data = self.execute(queries.GET_ITEMS, variables)
             items.extend(parse_item(raw) for raw in data.get("items") or [] if raw)
         return items
 
-    def iter_board_items(self, board_id: int | str, *, limit: int = 500) -> Iterator[Item]:
-        """Every item of a board, ``limit`` per call, following cursors until monday's last
-        page. Cursors expire after 60 minutes: consume the iterator without long pauses."""
+    def iter_board_items(
+        self,
+        board_id: int | str,
+        *,
+        limit: int = 500,
+        column_ids: Iterable[str] | None = None,
+        with_subitems: bool = True,
+    ) -> Iterator[Item]:
+        """Every item of a board with its ``state``, ``limit`` per call, following cursors
+        until monday's last page. ``column_ids`` limits the columns read (None: every column,
+        of the subitems too); ``with_subitems=False`` leaves subitems out. Cursors expire
+        after 60 minutes: consume the iterator without long pauses."""
         if not 1 <= limit <= queries.MAX_PAGE_SIZE:
             raise ValueError(f"limit must be between 1 and {queries.MAX_PAGE_SIZE}, not {limit}")
-        data = self.execute(queries.BOARD_ITEMS_PAGE, {"board_id": str(board_id), "limit": limit})
+        first, following = (
+            (queries.BOARD_ITEMS_PAGE, queries.NEXT_ITEMS_PAGE)
+            if with_subitems
+            else (queries.BOARD_ITEM_ROWS_PAGE, queries.NEXT_ITEM_ROWS_PAGE)
+        )
+        columns = _columns(column_ids=column_ids)
+        data = self.execute(first, {"board_id": str(board_id), "limit": limit, **columns})
         page = self._board(data, board_id)["items_page"]
         while True:
             yield from (parse_item(raw) for raw in page.get("items") or [] if raw)
             cursor = page.get("cursor")
             if not cursor:
                 return
-            data = self.execute(queries.NEXT_ITEMS_PAGE, {"cursor": cursor, "limit": limit})
+            data = self.execute(following, {"cursor": cursor, "limit": limit, **columns})
             page = _result(data, "next_items_page", "the next page is missing", "items")
 
     def get_board_columns(self, board_id: int | str) -> list[Column]:

@@ -32,6 +32,27 @@ class MappingError(ValueError):
     """The item cannot be read as the mapping says; the message names the column."""
 
 
+# Subitems are read only for the columns ``subitem_map`` names; a mapping that names none still
+# asks for one column, the ``name`` column every board has, because monday does not document
+# what ``column_values(ids: [])`` returns (possibly every column, formulas included).
+NO_SUBITEM_COLUMNS = ["name"]
+
+
+def item_column_ids(mapping: BoardMapping) -> list[str]:
+    """The item's columns a sync reads: ``column_map``'s, the trigger and status columns and
+    the file column (to find a PDF already there); no duplicates, in that order."""
+    wanted = [*mapping.column_map, mapping.trigger_column_id, mapping.status_column_id]
+    wanted.append(mapping.file_column_id)
+    return list(dict.fromkeys(str(column_id) for column_id in wanted if column_id))
+
+
+def subitem_column_ids(mapping: BoardMapping) -> list[str]:
+    """The subitems' columns a sync reads: ``subitem_map``'s (less ``name``, the subitem's
+    name, which is not a column value)."""
+    wanted = [str(c) for c in (mapping.subitem_map or {}).values() if c and c != "name"]
+    return list(dict.fromkeys(wanted)) or list(NO_SUBITEM_COLUMNS)
+
+
 def _number(text: str, column_id: str) -> Decimal:
     try:
         return Decimal(text.replace(",", "").strip())

@@ -79,7 +79,12 @@ class Reconciled:
 
 
 def reconcile(client: MondayClient) -> list[Reconciled]:
-    """Queue items that show the trigger label but have no event done or in progress."""
+    """Queue active items that show the trigger label but have no event done or in progress.
+
+    Each board is read as lightly as monday allows: every item's ``state`` and its trigger
+    column only, no subitems. An archived or deleted item is never queued: monday's
+    ``items_page`` documentation does not say whether it returns them (the fake does), so
+    the ``state`` decides."""
     found = []
     for mapping in BoardMapping.objects.filter(active=True):
         handled = set(
@@ -87,7 +92,12 @@ def reconcile(client: MondayClient) -> list[Reconciled]:
                 mapping=mapping, status__in=(Status.RECEIVED, Status.PROCESSING)
             ).values_list("item_id", flat=True)
         )
-        for item in client.iter_board_items(mapping.board_id):
+        rows = client.iter_board_items(
+            mapping.board_id, column_ids=[mapping.trigger_column_id], with_subitems=False
+        )
+        for item in rows:
+            if not item.is_active:
+                continue
             column = item.column_values.get(mapping.trigger_column_id)
             label = column.label if column else None
             if not same_label(label, mapping.trigger_label) or str(item.id) in handled:

@@ -1,7 +1,8 @@
 """Small frozen records for what monday returns, and the functions that build them.
 
-monday sends JSON-typed fields (a column's ``value``, a column's ``settings_str``) as JSON
-encoded in a string; they are decoded here once, so callers get dicts (or None).
+monday sends some JSON-typed fields (a column value's ``value``, the deprecated
+``settings_str``) as JSON encoded in a string and others (a column's ``settings``) as JSON;
+both are decoded here once, so callers get dicts (or None).
 """
 
 from __future__ import annotations
@@ -157,21 +158,31 @@ def parse_item(raw: dict[str, Any]) -> Item:
 
 
 def status_labels(settings: dict[str, Any]) -> dict[int, str]:
-    """A status column's labels from its settings: ``{"labels": {"1": "Done"}}`` or, in
-    newer API versions, ``{"labels": [{"id": 1, "label": "Done"}, ...]}``."""
+    """A status column's labels, id -> text, from its settings in either shape monday has used:
+    ``settings_str``'s ``{"labels": {"1": "Done"}}`` and, from API 2025-10, ``settings``'
+    ``{"labels": [{"id": 1, "label": "Done", "index": 2, "color": 1, "is_done": true,
+    "is_deactivated": false}, ...]}`` (monday's changelog, "Deprecating settings_str field on
+    columns"; ``StatusLabel`` in the published schema). There ``id`` is what a status value's
+    ``index`` refers to and ``index`` the label's position, so ``id`` wins; a deactivated label
+    is left out (it can no longer be set)."""
     labels = settings.get("labels")
     if isinstance(labels, dict):
-        pairs = labels.items()
+        pairs = [
+            (key, label.get("label", label.get("name")) if isinstance(label, dict) else label)
+            for key, label in labels.items()
+        ]
     elif isinstance(labels, list):
         pairs = [
             (entry.get("id", entry.get("index")), entry.get("label", entry.get("name")))
             for entry in labels
-            if isinstance(entry, dict)
+            if isinstance(entry, dict) and not entry.get("is_deactivated")
         ]
     else:
         return {}
     result = {}
     for key, label in pairs:
+        if label is None:
+            continue
         try:
             result[int(key)] = str(label)
         except (TypeError, ValueError):
@@ -180,7 +191,11 @@ def status_labels(settings: dict[str, Any]) -> dict[int, str]:
 
 
 def parse_column(raw: dict[str, Any]) -> Column:
-    settings = decode_json(raw.get("settings_str"))
+    """A column as ``columns { id title type settings }`` returns it (``settings_str``, the
+    deprecated string form, is still read when ``settings`` is absent)."""
+    settings = decode_json(raw.get("settings"))
+    if settings is None:
+        settings = decode_json(raw.get("settings_str"))
     settings = settings if isinstance(settings, dict) else {}
     return Column(
         id=str(raw["id"]),

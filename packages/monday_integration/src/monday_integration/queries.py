@@ -35,69 +35,114 @@ fragment ColumnValueFields on ColumnValue {
 }
 """
 
+# Only the columns asked for are read: ``$column_ids`` for the item and
+# ``$subitem_column_ids`` for its subitems (a variable left out means every column).
+# monday computes a formula's ``display_value`` for at most 5 formula columns a request and
+# 10,000 formula values a minute (API reference, "Formula"), so a sync asks only for the
+# columns its mapping reads (``mapping.item_column_ids``, ``mapping.subitem_column_ids``).
 _ITEM_FIELDS = """
 fragment ItemFields on Item {
   id
   name
+  state
   board { id }
   group { id }
-  column_values { ...ColumnValueFields }
+  column_values(ids: $column_ids) { ...ColumnValueFields }
   subitems {
     id
     name
     board { id }
     group { id }
-    column_values { ...ColumnValueFields }
+    column_values(ids: $subitem_column_ids) { ...ColumnValueFields }
   }
 }
 """
+
+# A board page without subitems: what reconcile needs (each item's state and trigger column).
+_ITEM_ROW_FIELDS = """
+fragment ItemRowFields on Item {
+  id
+  name
+  state
+  board { id }
+  group { id }
+  column_values(ids: $column_ids) { ...ColumnValueFields }
+}
+"""
+
+_COLUMNS = "$column_ids: [String!]"
+_ALL_COLUMNS = _COLUMNS + ", $subitem_column_ids: [String!]"
 
 # What a sync reads besides the columns: whether the item is still active (``items(ids)``
 # returns archived and deleted items too), its files (to find a PDF already put there) and its
 # latest updates (to find an update already posted), each at monday's default limit.
 GET_ITEMS = (
-    """
-query GetItems($ids: [ID!]!, $limit: Int!) {
-  items(ids: $ids, limit: $limit) {
+    f"""
+query GetItems($ids: [ID!]!, $limit: Int!, {_ALL_COLUMNS}) {{
+  items(ids: $ids, limit: $limit) {{
     ...ItemFields
-    state
-    assets { id name url public_url }
-    updates(limit: 25) { id text_body }
-  }
-}
+    assets {{ id name url public_url }}
+    updates(limit: 25) {{ id text_body }}
+  }}
+}}
 """
     + _ITEM_FIELDS
     + _COLUMN_VALUE_FIELDS
 )
 
 BOARD_ITEMS_PAGE = (
-    """
-query BoardItemsPage($board_id: ID!, $limit: Int!) {
-  boards(ids: [$board_id]) {
+    f"""
+query BoardItemsPage($board_id: ID!, $limit: Int!, {_ALL_COLUMNS}) {{
+  boards(ids: [$board_id]) {{
     id
-    items_page(limit: $limit) { cursor items { ...ItemFields } }
-  }
-}
+    items_page(limit: $limit) {{ cursor items {{ ...ItemFields }} }}
+  }}
+}}
 """
     + _ITEM_FIELDS
     + _COLUMN_VALUE_FIELDS
 )
 
 NEXT_ITEMS_PAGE = (
-    """
-query NextItemsPage($cursor: String!, $limit: Int!) {
-  next_items_page(cursor: $cursor, limit: $limit) { cursor items { ...ItemFields } }
-}
+    f"""
+query NextItemsPage($cursor: String!, $limit: Int!, {_ALL_COLUMNS}) {{
+  next_items_page(cursor: $cursor, limit: $limit) {{ cursor items {{ ...ItemFields }} }}
+}}
 """
     + _ITEM_FIELDS
     + _COLUMN_VALUE_FIELDS
 )
 
+BOARD_ITEM_ROWS_PAGE = (
+    f"""
+query BoardItemRowsPage($board_id: ID!, $limit: Int!, {_COLUMNS}) {{
+  boards(ids: [$board_id]) {{
+    id
+    items_page(limit: $limit) {{ cursor items {{ ...ItemRowFields }} }}
+  }}
+}}
+"""
+    + _ITEM_ROW_FIELDS
+    + _COLUMN_VALUE_FIELDS
+)
+
+NEXT_ITEM_ROWS_PAGE = (
+    f"""
+query NextItemRowsPage($cursor: String!, $limit: Int!, {_COLUMNS}) {{
+  next_items_page(cursor: $cursor, limit: $limit) {{ cursor items {{ ...ItemRowFields }} }}
+}}
+"""
+    + _ITEM_ROW_FIELDS
+    + _COLUMN_VALUE_FIELDS
+)
+
+# ``settings`` (JSON), not ``settings_str``, deprecated since API 2025-10 (monday's changelog,
+# "Deprecating settings_str field on columns"; the published schema).
 BOARD_COLUMNS = """
 query BoardColumns($board_id: ID!) {
   boards(ids: [$board_id]) {
     id
-    columns { id title type settings_str }
+    columns { id title type settings }
   }
 }
 """
@@ -165,6 +210,8 @@ ALL = {
     "GetItems": GET_ITEMS,
     "BoardItemsPage": BOARD_ITEMS_PAGE,
     "NextItemsPage": NEXT_ITEMS_PAGE,
+    "BoardItemRowsPage": BOARD_ITEM_ROWS_PAGE,
+    "NextItemRowsPage": NEXT_ITEM_ROWS_PAGE,
     "BoardColumns": BOARD_COLUMNS,
     "ChangeColumnValue": CHANGE_COLUMN_VALUE,
     "ChangeSimpleColumnValue": CHANGE_SIMPLE_COLUMN_VALUE,

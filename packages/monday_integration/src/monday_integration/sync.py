@@ -40,7 +40,13 @@ from monday_integration.effects import (
     upload_quote_pdf,
 )
 from monday_integration.errors import MondayError
-from monday_integration.mapping import MappingError, item_to_submission, subitems_to_lines
+from monday_integration.mapping import (
+    MappingError,
+    item_column_ids,
+    item_to_submission,
+    subitem_column_ids,
+    subitems_to_lines,
+)
 from monday_integration.models import BoardMapping, ItemLink, WebhookEvent
 from monday_integration.signals import event_finished, sync_stage_changed
 
@@ -116,7 +122,11 @@ def sync_item(event: WebhookEvent, client: MondayClient, effects: Effects) -> Qu
         )
 
     _stage(event, "reading", labels.get("working", ""))
-    items = client.get_items([event.item_id])
+    items = client.get_items(
+        [event.item_id],
+        column_ids=item_column_ids(mapping),
+        subitem_column_ids=subitem_column_ids(mapping),
+    )
     if not items:
         raise SyncError(f"item {event.item_id} no longer exists on monday")
     item = items[0]

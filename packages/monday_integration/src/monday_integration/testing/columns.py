@@ -63,7 +63,31 @@ class Column:
         """The type monday names in webhook payloads (a status column is ``color``)."""
         return "color" if self.type == "status" else self.type
 
+    def settings_json(self) -> dict[str, Any]:
+        """``Column.settings`` (JSON, API 2025-10 on) as monday's changelog shows it ("Deprecating
+        settings_str field on columns"): a status column's labels as a list of ``{"id", "label",
+        "color", "index", "is_done", "is_deactivated"}``, ``id`` being what a status value's
+        ``index`` names and ``index`` the label's position."""
+        if self.type in DISPLAYED:  # the fake's own keys; monday's settings differ per kind
+            return dict(self.settings)
+        if self.type != "status":
+            return {}
+        return {
+            "labels": [
+                {
+                    "id": i,
+                    "label": text,
+                    "color": i % len(_STYLES),
+                    "index": position,
+                    "is_done": i in self.done,
+                    "is_deactivated": False,
+                }
+                for position, (i, text) in enumerate(sorted(self.labels.items()))
+            ]
+        }
+
     def settings_str(self) -> str:
+        """The deprecated ``settings_str``: the older shape, encoded as a string."""
         if self.type in DISPLAYED:  # the fake's own keys; monday's settings differ per kind
             return json.dumps(self.settings)
         if self.type != "status":

@@ -4,6 +4,11 @@ A cursor remembers the matching item ids when the first page was read, so later 
 stable; it expires after ``ttl`` seconds (monday: 60 minutes). ``query_params`` supports the
 common rules: ``any_of``, ``not_any_of``, ``is_empty``, ``is_not_empty``, ``contains_text``,
 and ``ids``.
+
+Archived and deleted items are paged too, each with its ``state``. Unconfirmed: monday's
+``items_page`` reference and its ``ItemsQuery`` (published schema) say nothing about archived
+or deleted items (only ``items(ids)`` documents ``exclude_nonactive``), so the fake answers
+the case a client must survive, and a client reads ``state`` to skip them.
 """
 
 from __future__ import annotations

@@ -258,6 +258,7 @@ def attach(schema: GraphQLSchema) -> GraphQLSchema:
         _field(mutation, name, _may_answer_null(name, resolver))
     _field(t["Board"], "columns", board_columns)
     _field(t["Board"], "items_page", board_items_page)
+    _field(t["Column"], "settings", lambda column, _info: column.settings_json())
     _field(t["Column"], "settings_str", lambda column, _info: column.settings_str())
     item = t["Item"]
     _field(item, "board", item_board)

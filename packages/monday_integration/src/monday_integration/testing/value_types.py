@@ -11,7 +11,16 @@ from typing import Any
 from graphql import GraphQLSchema
 
 from monday_integration.testing.columns import DISPLAYED
+from monday_integration.testing.errors import MondayApiError
 from monday_integration.testing.views import Cell
+
+# monday computes ``display_value`` for at most 5 formula columns in one request (and 10,000
+# formula values a minute, which the fake does not count): developer.monday.com/api-reference/
+# reference/formula and the changelog "New ability to read the formula column" (API 2025-01).
+MAX_FORMULA_COLUMNS = 5
+# monday's error code and message for a sixth formula column are not documented: this code
+# and message are the fake's own (status 400, so a client treats it as a query to fix).
+FORMULA_LIMIT_CODE = "FORMULA_COLUMN_LIMIT_EXCEEDED"
 
 TYPE_OF_KIND = {
     "text": "TextValue",
@@ -55,6 +64,22 @@ def _subitem_ids(cell: Cell, _info: Any) -> list[str]:
     return [str(link["linkedPulseId"]) for link in links]
 
 
+def _formula_display_value(cell: Cell, info: Any) -> str:
+    """A formula's result; a GraphQL error once a request reads a sixth formula column (the
+    same column on many items counts once)."""
+    seen = info.context.formula_columns
+    seen.setdefault(id(cell.column), cell.column)
+    if len(seen) > MAX_FORMULA_COLUMNS:
+        raise MondayApiError(
+            f"display_value can be read for at most {MAX_FORMULA_COLUMNS} formula columns in "
+            f"one request; this one asks for {len(seen)} (limit column_values with ids)",
+            FORMULA_LIMIT_CODE,
+            status_code=400,
+            error_data={"max_formula_columns": MAX_FORMULA_COLUMNS, "column_id": cell.column.id},
+        )
+    return cell.display_value or ""
+
+
 def _resolve_type(cell: Cell, _info: Any, _type: Any) -> str:
     return TYPE_OF_KIND[cell.type]
 
@@ -66,7 +91,7 @@ FIELDS: dict[str, dict[str, Any]] = {
     "NumbersValue": {"number": _number},
     "SubtasksValue": {"display_value": lambda cell, _info: cell.text, "subitems_ids": _subitem_ids},
     "MirrorValue": {"display_value": lambda cell, _info: cell.display_value or ""},
-    "FormulaValue": {"display_value": lambda cell, _info: cell.display_value or ""},
+    "FormulaValue": {"display_value": _formula_display_value},
     "BoardRelationValue": {
         "display_value": lambda cell, _info: cell.display_value or "",
         "linked_item_ids": _linked_ids,
