@@ -101,7 +101,11 @@ class Factories:
             },
             "file_column_id": c["files"],
             "status_column_id": c["status"],
-            "stage_labels": {"working": "Working", "done": "Done", "failed": "Failed"},
+            "stage_labels": {
+                "working": "Quote in progress",
+                "done": "Quote ready",
+                "failed": "Quote failed",
+            },
             "template_slug": "quote",
             "active": True,
         }
