@@ -229,3 +229,19 @@ def test_healthz_counts_the_refusals_of_the_last_day_only(client):
         )
         WebhookEvent.objects.filter(pk=event.pk).update(received_at=timezone.now() - age)
     assert client.get("/healthz").json()["monday"]["refused_deliveries"] == 1
+
+
+@pytest.mark.django_db
+def test_with_signatures_required_an_unsigned_malformed_body_is_a_401_not_a_400(
+    api_client, mapping, settings
+):
+    """Authentication comes before the body's shape; nothing is stored for it."""
+    settings.MONDAY_SIGNING_SECRET = "app-signing-secret-of-some-length-000"
+    mapping.require_signed_deliveries = True
+    mapping.save()
+    url = f"/api/monday/webhooks/{mapping.webhook_secret}/"
+    for body in ({}, {"event": "x"}, []):
+        response = api_client.post(url, body, format="json")
+        assert response.status_code == 401, (body, response.content)
+    assert api_client.post(url, {"challenge": "c"}, format="json").json() == {"challenge": "c"}
+    assert not WebhookEvent.objects.exists()

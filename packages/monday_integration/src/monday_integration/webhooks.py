@@ -200,12 +200,20 @@ def receive(secret: str, body: bytes, authorization: str, url: str) -> Delivery:
     mapping = BoardMapping.objects.filter(webhook_secret=secret).first()
     if mapping is None:
         raise WebhookRejected(404, "unknown webhook URL")
-    data = parse_body(body)
-    if "challenge" in data:
-        return Delivery(challenge=str(data["challenge"]))
-    event = _event_fields(data)
-    ids = stored_ids(event, mapping)
+    # Authentication first: a delivery the signature refuses is a 401 whatever its body, and
+    # is kept (as ``refused``) only when it is an event that could be stored. The challenge is
+    # answered either way: monday may send it without an Authorization header.
     reason = refusal(mapping, authorization, url)
+    try:
+        data = parse_body(body)
+        if "challenge" in data:
+            return Delivery(challenge=str(data["challenge"]))
+        event = _event_fields(data)
+        ids = stored_ids(event, mapping)
+    except WebhookRejected:
+        if reason is not None:
+            raise WebhookRejected(401, reason) from None
+        raise
     if reason is not None:
         store_refused(mapping, data, ids, reason)
         raise WebhookRejected(401, reason)
