@@ -10,9 +10,10 @@ class SiteConfig(AppConfig):
 
     def ready(self) -> None:
         from betterform_site import api_keys  # noqa: F401  (OpenAPI extension for API keys)
-        from betterform_site.realtime import bridge
+        from betterform_site.realtime import bridge, revocation
 
         bridge.connect()
+        revocation.connect()
 
 
 class BackgroundTasksConfig(BackgroundTasksAppConfig):

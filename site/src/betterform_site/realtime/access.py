@@ -34,15 +34,23 @@ class Refused(Exception):
 def authenticate(request_environ: dict[str, Any], auth: Any) -> Any:
     """The active user behind the DRF token in ``auth`` or the session cookie (in the
     handshake request's WSGI-style environ)."""
+    token, session_key = credentials(request_environ, auth)
+    if token:
+        return _user_from_token(token)
+    return user_from_session(str(session_key))
+
+
+def credentials(request_environ: dict[str, Any], auth: Any) -> tuple[str | None, str | None]:
+    """``(token, None)`` from ``auth``, else ``(None, session key)`` from the cookie."""
     if auth is not None and not isinstance(auth, dict):
         raise Refused(f"auth must be an object such as {{'token': '<key>'}}; {HOW_TO_CONNECT}")
     token = (auth or {}).get("token")
     if token:
-        return _user_from_token(str(token))
+        return str(token), None
     cookies = parse_cookie(request_environ.get("HTTP_COOKIE", ""))
     session_key = cookies.get(settings.SESSION_COOKIE_NAME)
     if session_key:
-        return _user_from_session(session_key)
+        return None, session_key
     raise Refused(f"authentication required: {HOW_TO_CONNECT}")
 
 
@@ -57,10 +65,10 @@ def _user_from_token(key: str) -> Any:
     return token.user
 
 
-def _user_from_session(session_key: str) -> Any:
+def user_from_session(session_key: str) -> Any:
     request = HttpRequest()
     request.session = import_module(settings.SESSION_ENGINE).SessionStore(session_key)
-    user = get_user(request)
+    user = get_user(request)  # anonymous unless the session is live and its user active
     if not user.is_authenticated:
         user_id = request.session.get(SESSION_KEY)
         if user_id and get_user_model().objects.filter(pk=user_id, is_active=False).exists():

@@ -17,6 +17,8 @@ from django.conf import settings
 from django.db import DatabaseError, connection
 from django.utils import timezone
 
+from betterform_site.realtime.revocation import CHANGED
+
 logger = logging.getLogger(__name__)
 
 LOOKBACK = datetime.timedelta(seconds=5)
@@ -41,6 +43,8 @@ class DatabaseRelay:
 
     def __init__(self) -> None:
         self.task: Any = None
+        # Called with a ``revocation.CHANGED`` row's data instead of delivering it.
+        self.on_access_changed: Any = None
         # One thread, one database connection, kept between polls (closed after an error).
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="realtime-relay")
 
@@ -65,7 +69,10 @@ class DatabaseRelay:
                 for row_id, event, data, rooms, created_at in rows:
                     if row_id not in delivered:
                         delivered[row_id] = created_at
-                        if rooms:  # emit(to=[]) would reach every client
+                        if event == CHANGED:
+                            if self.on_access_changed is not None:
+                                await self.on_access_changed(data)
+                        elif rooms:  # emit(to=[]) would reach every client
                             await server.emit(event, data, to=rooms)
                 delivered = {k: v for k, v in delivered.items() if v >= now - 2 * LOOKBACK}
                 if now - last_prune > PRUNE_EVERY:
