@@ -29,7 +29,12 @@ from suites.live import running_system
 from suites.security_common import Check, client
 from suites.security_fixtures import Factories, create_objects
 from suites.security_matrix import check_matrix, check_pages
-from suites.security_probes import check_isolation, check_login_throttle, check_webhook_jwt
+from suites.security_probes import (
+    check_account_emails,
+    check_isolation,
+    check_login_throttle,
+    check_webhook_jwt,
+)
 from suites.security_sandbox import check_sandbox, check_url_fetches
 from suites.security_sessions import check_sessions
 
@@ -68,6 +73,7 @@ def run() -> list[Check]:
                 checks = [
                     guarded("login throttle", check_login_throttle, system),
                     guarded("webhook JWT", check_webhook_jwt, system, objects, secret),
+                    guarded("account emails", check_account_emails, system),
                     guarded("sandbox", check_sandbox, system),
                     guarded("URL fetches", check_url_fetches, system),
                     guarded("pages", check_pages, system),

@@ -1,4 +1,5 @@
-"""Attacks on the running system: login brute force and monday webhook forgeries.
+"""Attacks on the running system: login brute force, monday webhook forgeries, account
+enumeration and duplicate accounts by email.
 
 (The template sandbox and URL-fetch probes are in ``security_sandbox``.)
 """
@@ -62,6 +63,50 @@ def check_login_throttle(system: System) -> Check:
             f"answers (400) of {len(codes)}: the throttle counts per uvicorn worker, not per "
             "address (per-process cache)",
         )
+    return check
+
+
+EMAIL_LOOKUPS = (
+    "/api/auth/users/resend_activation/",
+    "/api/auth/users/reset_password/",
+    "/api/auth/users/reset_username/",
+)
+
+
+def check_account_emails(system: System) -> Check:
+    """One email, one account: a sign-up with a taken address in another case is a 400, and
+    the endpoints that look a user up by email answer an unknown, a known and a case-variant
+    address alike (no 5xx, nothing that tells who has an account)."""
+    check = Check("account emails: one account each, no enumeration")
+    email = f"probe-{uuid.uuid4().hex[:12]}@example.com"
+    with client(system, address="127.0.0.30") as http:
+        first = http.post(
+            "/api/auth/users/",
+            json={"username": f"probe-{email[6:18]}", "email": email, "password": PASSWORD},
+        )
+        check.expect(first.status_code == 201, f"sign-up with {email}: {first.status_code}")
+        again = http.post(
+            "/api/auth/users/",
+            json={
+                "username": f"probe2-{email[6:18]}",
+                "email": email.upper(),
+                "password": PASSWORD,
+            },
+        )
+        check.expect(
+            again.status_code == 400 and "email" in again.json(),
+            f"a second sign-up with the same email upper-cased: {again.status_code} "
+            f"{again.text[:200]} (expected 400 on email)",
+        )
+        for path in EMAIL_LOOKUPS:
+            variants = ("nobody-" + email, email, email.swapcase())
+            answers = [http.post(path, json={"email": variant}) for variant in variants]
+            shapes = {(answer.status_code, answer.content) for answer in answers}
+            check.expect(
+                len(shapes) == 1 and all(answer.status_code < 500 for answer in answers),
+                f"{path} unknown / known / other-case email: "
+                f"{[(a.status_code, a.text[:80]) for a in answers]} (expected one same answer)",
+            )
     return check
 
 

@@ -2,7 +2,8 @@
 
 djoser's emails link to ``ACTIVATION_URL``; with no JavaScript front-end, the site answers that
 link itself with a confirmation page whose button posts the activation (a GET never changes
-state). Password reset links go to Django's own reset-confirm pages.
+state). Password reset links go to Django's own reset-confirm pages. The serializers that keep
+one email to one account are in ``account_serializers``.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from django.contrib.auth.tokens import default_token_generator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views import View
+from djoser import email as djoser_email
 from djoser import serializers as djoser_serializers
 from djoser import signals, utils
 from djoser.views import TokenCreateView, TokenDestroyView, UserViewSet
@@ -66,6 +68,18 @@ class UsernameResetConfirmSerializer(
     StringUidMixin, djoser_serializers.UsernameResetConfirmSerializer
 ):
     pass
+
+
+class UsernameReminderEmail(djoser_email.UsernameResetEmail):
+    """djoser's username reset email without its link: the site has no page to choose a new
+    username (djoser's link needs ``USERNAME_RESET_CONFIRM_URL``; without it a known address
+    was a 500, an unknown one a 204), so it tells the username, which is what a user who forgot
+    it needs."""
+
+    template_name = "betterform_site/email/username_reminder.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return djoser_email.BaseDjoserEmail.get_context_data(self, **kwargs)
 
 
 class AdminLoginThrottle(SimpleRateThrottle):

@@ -2,10 +2,16 @@ from datetime import timedelta
 
 from background_task.admin import CompletedTaskAdmin, TaskAdmin
 from background_task.models import CompletedTask, Task
+from django import forms
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.auth import admin as auth_admin
+from django.contrib.auth import forms as auth_forms
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.utils import timezone
 
+from betterform_site.account_emails import EMAIL_TAKEN, email_taken
 from betterform_site.models import WorkerHeartbeat
 
 
@@ -50,3 +56,44 @@ for model, model_admin in ((Task, LeasedTaskAdmin), (CompletedTask, FinishedTask
     if admin.site.is_registered(model):
         admin.site.unregister(model)
     admin.site.register(model, model_admin)
+
+
+class UniqueEmailForm(forms.ModelForm):
+    """An email another account has, in any case, is an error on the form's email field."""
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data.get("email") or ""
+        if email_taken(email, exclude_pk=self.instance.pk):
+            raise forms.ValidationError(EMAIL_TAKEN, code="unique")
+        return email
+
+
+class UserCreationForm(UniqueEmailForm, auth_forms.AdminUserCreationForm):
+    class Meta(auth_forms.AdminUserCreationForm.Meta):
+        fields = ("username", "email")
+
+
+class UserChangeForm(UniqueEmailForm, auth_forms.UserChangeForm):
+    pass
+
+
+class UserAdmin(auth_admin.UserAdmin):
+    """Django's user admin, whose forms keep one email to one account (``account_emails``);
+    adding a user asks for the email too."""
+
+    form = UserChangeForm
+    add_form = UserCreationForm
+    add_fieldsets = (
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": ("username", "email", "usable_password", "password1", "password2"),
+            },
+        ),
+    )
+
+
+if get_user_model() is User and admin.site.is_registered(User):
+    admin.site.unregister(User)
+    admin.site.register(User, UserAdmin)
