@@ -15,6 +15,7 @@ from django import forms
 from django_filters.fields import IsoDateTimeField
 
 from betterform.models import Form, Submission
+from createpdf.filtering import FilterSet
 
 
 def to_utc(value: datetime.datetime) -> datetime.datetime:
@@ -35,7 +36,7 @@ class UtcIsoDateTimeFilter(filters.IsoDateTimeFilter):
     field_class = UtcIsoDateTimeField
 
 
-class FormFilter(filters.FilterSet):
+class FormFilter(FilterSet):
     owner = filters.CharFilter(
         field_name="owner__username", help_text="The owner's username (exact)."
     )
@@ -45,7 +46,7 @@ class FormFilter(filters.FilterSet):
         fields = ["published", "owner"]
 
 
-class SubmissionFilter(filters.FilterSet):
+class SubmissionFilter(FilterSet):
     form = filters.NumberFilter(field_name="form_id", help_text="The form's id.")
     created_after = UtcIsoDateTimeFilter(
         field_name="created_at", lookup_expr="gte", help_text="ISO 8601, inclusive."

@@ -19,6 +19,7 @@ from drf_spectacular.utils import extend_schema_field
 
 from betterform.filters import to_utc
 from betterform.models import Quote
+from createpdf.filtering import FilterSet
 
 
 class DateOrDateTimeField(forms.Field):
@@ -104,7 +105,7 @@ class IdFilter(filters.NumberFilter):
     field_class = forms.IntegerField
 
 
-class QuoteFilter(filters.FilterSet):
+class QuoteFilter(FilterSet):
     status = filters.MultipleChoiceFilter(
         choices=Quote.Status.choices, help_text="One or more statuses (repeat the parameter)."
     )

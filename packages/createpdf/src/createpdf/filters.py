@@ -5,6 +5,7 @@ import django_filters
 from django import forms
 from django_filters.fields import IsoDateTimeField
 
+from createpdf.filtering import FilterSet
 from createpdf.models import Document
 
 
@@ -25,7 +26,7 @@ class UtcIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
     field_class = UtcIsoDateTimeField
 
 
-class DocumentFilter(django_filters.FilterSet):
+class DocumentFilter(FilterSet):
     template = django_filters.CharFilter(field_name="template_slug")
     created_after = UtcIsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
     created_before = UtcIsoDateTimeFilter(field_name="created_at", lookup_expr="lt")

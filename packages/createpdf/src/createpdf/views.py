@@ -8,7 +8,6 @@ from typing import Any
 import reversion
 from django.http import FileResponse, HttpResponse
 from django.urls import reverse
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import filters, mixins, permissions, status, viewsets
@@ -18,7 +17,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from createpdf import registry, services
+from createpdf import filtering, registry, services
 from createpdf.access import IsUserOrAPIKey, api_key_id, user_of, visible_documents
 from createpdf.conf import conf
 from createpdf.filters import DocumentFilter
@@ -67,7 +66,7 @@ class DocumentViewSet(
 
     serializer_class = DocumentSerializer
     permission_classes = [IsUserOrAPIKey]
-    filter_backends = [DjangoFilterBackend, filters.OrderingFilter]
+    filter_backends = [filtering.FilterBackend, filters.OrderingFilter]
     filterset_class = DocumentFilter
     ordering_fields = ["created_at", "finished_at", "status"]
     ordering = ["-created_at", "-id"]
@@ -147,7 +146,7 @@ class DocumentTemplateViewSet(viewsets.ModelViewSet):
     serializer_class = DocumentTemplateSerializer
     permission_classes = [permissions.IsAdminUser]
     lookup_field = "slug"
-    filter_backends = [filters.SearchFilter, filters.OrderingFilter]
+    filter_backends = [filtering.SearchFilter, filters.OrderingFilter]
     search_fields = ["slug", "name"]
     ordering = ["slug"]
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import django_filters
 
+from createpdf.filtering import FilterSet
 from monday_integration.models import WebhookEvent
 
 SHOWN_STATUSES = [*WebhookEvent.Status.choices, (WebhookEvent.STALLED, "Stalled")]
 
 
-class WebhookEventFilter(django_filters.FilterSet):
+class WebhookEventFilter(FilterSet):
     status = django_filters.ChoiceFilter(
         choices=SHOWN_STATUSES,
         method="filter_status",

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import filters, mixins, permissions, status, viewsets
@@ -13,6 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from createpdf import filtering
 from monday_integration import sync, webhooks
 from monday_integration.filters import WebhookEventFilter
 from monday_integration.models import BoardMapping, WebhookEvent
@@ -69,7 +69,7 @@ class BoardMappingViewSet(viewsets.ModelViewSet):
     queryset = BoardMapping.objects.select_related("form", "owner")
     serializer_class = BoardMappingSerializer
     permission_classes = [permissions.IsAdminUser]
-    filter_backends = [DjangoFilterBackend, filters.SearchFilter, filters.OrderingFilter]
+    filter_backends = [filtering.FilterBackend, filtering.SearchFilter, filters.OrderingFilter]
     search_fields = ["name", "board_id"]
     filterset_fields = ["active", "form"]
 
@@ -82,7 +82,7 @@ class WebhookEventViewSet(
     queryset = WebhookEvent.objects.select_related("mapping")
     serializer_class = WebhookEventSerializer
     permission_classes = [permissions.IsAdminUser]
-    filter_backends = [DjangoFilterBackend, filters.OrderingFilter]
+    filter_backends = [filtering.FilterBackend, filters.OrderingFilter]
     filterset_class = WebhookEventFilter
     ordering = ["-received_at", "-id"]
 

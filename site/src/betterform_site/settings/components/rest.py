@@ -16,8 +16,9 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "betterform_site.pagination.PageNumberPagination",
     "PAGE_SIZE": 25,
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
-        "rest_framework.filters.SearchFilter",
+        # createpdf's: a filter value out of its column's range is a 400, never a 500.
+        "createpdf.filtering.FilterBackend",
+        "createpdf.filtering.SearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -62,6 +63,11 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/api/",
     "COMPONENT_SPLIT_REQUEST": True,
+    # The 400/401/403/404/413/429 answers DRF gives on its own, on every operation that can.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "betterform_site.schema.document_error_responses",
+    ],
     "ENUM_NAME_OVERRIDES": {"SubmissionStatusEnum": "betterform.models.Submission.Status"},
     # Docs UI assets come from drf-spectacular-sidecar, so the docs work offline.
     "SWAGGER_UI_DIST": "SIDECAR",
