@@ -545,14 +545,17 @@ class WorkerPool:
 
     def schedstats(self) -> list[tuple[int, int]]:
         """(nanoseconds on a CPU, nanoseconds waiting for one) of each worker's main thread
-        (Linux; zeros elsewhere)."""
+        and its render processes (``createpdf.isolation``; Linux; zeros elsewhere)."""
         stats = []
         for process in self.processes:
-            try:
-                fields = Path(f"/proc/{process.pid}/schedstat").read_text().split()
-                stats.append((int(fields[0]), int(fields[1])))
-            except (OSError, IndexError, ValueError):
-                stats.append((0, 0))
+            on_cpu = waiting = 0
+            for pid in [process.pid, *_children(process.pid)]:
+                try:
+                    fields = Path(f"/proc/{pid}/schedstat").read_text().split()
+                    on_cpu, waiting = on_cpu + int(fields[0]), waiting + int(fields[1])
+                except (OSError, IndexError, ValueError):
+                    pass
+            stats.append((on_cpu, waiting))
         return stats
 
     def wait_until_rendered(self, ids: list[int], what: str, **options: float) -> None:
@@ -592,6 +595,17 @@ class WorkerPool:
                 assert response.status_code == 202, (response.status_code, response.data)
                 ids.append(response.data["id"])
         return ids, committed[0]
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return []
+    try:
+        return [int(child) for child in children]
+    except (OSError, ValueError):
+        return []
 
 
 def _speed_drift(one: BatchResult, two: BatchResult) -> float:

@@ -46,6 +46,21 @@ ESCAPES = [
     # Each exponent is within the limit; the result (3.3 million bits) is not bounded. One
     # more **100 costs minutes of CPU and hundreds of MB: refusal is expected.
     "{{ (((10**100)**100)**100) > 0 }}",
+    # Calls whose size comes from an argument (issue 13): refused in the sandbox, with the line.
+    '{{ "x".ljust(2 * 10**9)|length }}',
+    '{{ "{:>{w}}".format(1, w=10**9) }}',
+    '{{ "%*d" % (10**9, 1) }}',
+    '{{ "%*d"|format(10**9, 1) }}',
+    '{{ "x"|center(10**9) }}',
+    '{{ "x\ny"|indent(10**9) }}',
+    '{{ ("x" * 100000)|wordwrap(1, wrapstring="y" * 100000) }}',
+    "{{ [1]|batch(10**9, 0)|list }}",
+    "{{ lipsum(10**6) }}",
+]
+# Within every sandbox bound, past the render's memory or CPU limit (createpdf.isolation): the
+# render process fails the render with the reason; the web process carries on.
+LIMIT_BOMBS = [
+    '{% set s = "x" * 2000000 %}{{ ([s] * 1000)|join|length }}',
 ]
 LEAKS = re.compile(
     r"<(class|function|built-in|module|bound method|method|TemplateReference|"
@@ -129,6 +144,18 @@ def check_sandbox(system: System) -> Check:
             rendered = http.post("/api/pdf/templates/preview/", json={"template": slug})
             took = time.monotonic() - started
             _judge_escape(check, f"saved {payload}", rendered.status_code, rendered.content, took)
+        for payload in LIMIT_BOMBS:
+            started = time.monotonic()
+            preview = http.post(
+                "/api/pdf/templates/preview/", json={"html": f"<p>{payload}</p>", "context": {}}
+            )
+            took = time.monotonic() - started
+            check.expect(
+                preview.status_code == 400 and "CREATEPDF_RENDER_" in preview.text and took < 10,
+                f"limit {payload}: {preview.status_code} in {took:.1f} s: {preview.text[:200]!r}",
+            )
+        alive = http.post("/api/pdf/templates/preview/", json={"html": "<p>ok</p>", "context": {}})
+        check.expect(alive.status_code == 200, f"a preview after the bombs: {alive.status_code}")
     return check
 
 

@@ -9,8 +9,9 @@ from django.utils.html import format_html
 from createpdf import services
 from createpdf.conf import conf
 from createpdf.history_admin import RestoringVersionAdmin
+from createpdf.isolation import render_pdf
 from createpdf.models import Document, DocumentTemplate
-from createpdf.rendering import RenderError, render_pdf
+from createpdf.rendering import RenderError
 
 
 @admin.register(DocumentTemplate)

@@ -23,6 +23,15 @@ def check_settings(**kwargs: Any) -> list[CheckMessage]:
         *_positive_int_setting(
             "CREATEPDF_MAX_HTML_BYTES", conf.CREATEPDF_MAX_HTML_BYTES, "createpdf.E002"
         ),
+        *_positive_int_setting(
+            "CREATEPDF_RENDER_MEMORY_MB", conf.CREATEPDF_RENDER_MEMORY_MB, "createpdf.E003"
+        ),
+        *_positive_int_setting(
+            "CREATEPDF_RENDER_CPU_SECONDS", conf.CREATEPDF_RENDER_CPU_SECONDS, "createpdf.E004"
+        ),
+        *_positive_int_setting(
+            "CREATEPDF_RENDER_PROCESSES", conf.CREATEPDF_RENDER_PROCESSES, "createpdf.E005"
+        ),
     ]
 
 

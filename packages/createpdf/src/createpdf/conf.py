@@ -41,5 +41,21 @@ class Settings:
         """A document request whose context JSON is larger than this is refused (400)."""
         return getattr(django_settings, "CREATEPDF_MAX_CONTEXT_BYTES", 1024 * 1024)
 
+    @property
+    def CREATEPDF_RENDER_MEMORY_MB(self) -> int:
+        """A render process's address space (``RLIMIT_AS``); a render needing more fails."""
+        return getattr(django_settings, "CREATEPDF_RENDER_MEMORY_MB", 1024)
+
+    @property
+    def CREATEPDF_RENDER_CPU_SECONDS(self) -> int:
+        """CPU seconds one render may use (``RLIMIT_CPU``); a render needing more fails."""
+        return getattr(django_settings, "CREATEPDF_RENDER_CPU_SECONDS", 60)
+
+    @property
+    def CREATEPDF_RENDER_PROCESSES(self) -> int:
+        """Render processes (``createpdf.isolation``) each web or worker process keeps warm;
+        more concurrent renders wait for one."""
+        return getattr(django_settings, "CREATEPDF_RENDER_PROCESSES", 2)
+
 
 conf = Settings()

@@ -22,11 +22,12 @@ import jinja2
 from django.contrib.staticfiles import finders
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
+from markupsafe import Markup
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse, URLFetchingError
 
-from createpdf import charts
+from createpdf import charts, sizes
 from createpdf.conf import conf
 
 logger = logging.getLogger(__name__)
@@ -55,17 +56,46 @@ def static_url(path: str) -> str:
 
 
 class BoundedSandbox(ImmutableSandboxedEnvironment):
-    """The immutable sandbox, plus bounds on ``*`` and ``**``: one expression such as
-    ``'x' * 10**13`` or ``10**10**10`` would otherwise exhaust the worker's memory or CPU
-    before any output limit could be checked."""
+    """The immutable sandbox, plus bounds on ``*``, ``**``, ``%`` and on calls whose output
+    size comes from an argument (``createpdf.sizes``): one expression such as
+    ``'x' * 10**13``, ``10**10**10`` or ``'x'.ljust(10**9)`` would otherwise exhaust the
+    worker's memory or CPU before any output limit could be checked."""
 
-    intercepted_binops = frozenset({"*", "**"})
+    intercepted_binops = frozenset({"*", "**", "%"})
     MAX_EXPONENT = 100
     # Integers stay below this many bits: a bound per exponent alone lets ((10**100)**100)**100
     # or a namespace squared in a loop grow without end.
     MAX_INTEGER_BITS = 4096
 
+    def call(self, context: Any, obj: Any, /, *args: Any, **kwargs: Any) -> Any:
+        sizes.check_call(obj, args, kwargs)
+        return super().call(context, obj, *args, **kwargs)
+
+    def wrap_str_format(self, value: Any) -> Any:
+        """Jinja's sandboxed ``str.format``/``format_map``, with widths bounded."""
+        if super().wrap_str_format(value) is None:
+            return None
+        owner = value.__self__
+        formatter: sizes.BoundedFormatter = (
+            sizes.BoundedEscapeFormatter(self, escape=owner.escape)
+            if isinstance(owner, Markup)
+            else sizes.BoundedFormatter(self)
+        )
+
+        @functools.wraps(value)
+        def bounded(*args: Any, **kwargs: Any) -> str:
+            if value.__name__ == "format_map":
+                if kwargs or len(args) != 1:
+                    raise TypeError("format_map() takes exactly one argument")
+                args, kwargs = (), args[0]
+            return type(owner)(formatter.vformat(owner, args, kwargs))
+
+        return bounded
+
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        if operator == "%":
+            sizes.check_percent(left, right)
+            return super().call_binop(context, operator, left, right)
         if _both_integers(left, right):
             bits = (
                 left.bit_length() * abs(right)
@@ -110,6 +140,7 @@ def _environment() -> ImmutableSandboxedEnvironment:
         static=static_url,
     )
     env.filters["money"] = charts.format_money
+    sizes.bound_environment(env.filters, env.globals)
     return env
 
 
@@ -145,7 +176,9 @@ def render_html(source: str, context: Mapping[str, Any]) -> str:
         # Sandbox violations, undefined names, bad chart data and bad arithmetic land here.
         raise TemplateError(str(error), _template_line(error)) from None
     except MemoryError:
-        raise OutputTooLarge("the template needs more memory than a render may use") from None
+        raise OutputTooLarge(
+            "the template needs more memory than a render may use (CREATEPDF_RENDER_MEMORY_MB)"
+        ) from None
     return "".join(parts)
 
 

@@ -20,8 +20,9 @@ from django.utils import timezone
 from createpdf import leases
 from createpdf.conf import conf
 from createpdf.fitting import fit_text
+from createpdf.isolation import render_pdf
 from createpdf.models import Document, document_upload_path
-from createpdf.rendering import RenderError, render_pdf
+from createpdf.rendering import RenderError
 from createpdf.signals import document_status_changed
 from createpdf.template_store import ResolvedTemplate, TemplateNotFound, resolve_template
 

@@ -21,8 +21,9 @@ from createpdf import filtering, registry, services
 from createpdf.access import IsUserOrAPIKey, api_key_id, user_of, visible_documents
 from createpdf.conf import conf
 from createpdf.filters import DocumentFilter
+from createpdf.isolation import render_pdf
 from createpdf.models import Document, DocumentTemplate
-from createpdf.rendering import RenderError, render_pdf
+from createpdf.rendering import RenderError
 from createpdf.serializers import (
     AvailableTemplateSerializer,
     DocumentRequestSerializer,
