@@ -138,3 +138,13 @@ def test_a_normal_render_works_and_runs_in_a_render_process(staff_client, pdf):
     assert "Draft" in pdf.text(response.content)
     children = [child.process.pid for child in isolation.POOL.idle]
     assert children and os.getpid() not in children
+
+
+def test_an_unexpected_error_in_the_renderer_comes_back_as_a_passing_error(monkeypatch):
+    """Not a limit: the asker sees it as an exception to retry, not as a template's fault."""
+    job = {"html": "<p>x</p>", "css": "", "context": {}, "max_pages": None, "settings": {}}
+    monkeypatch.setattr(
+        "createpdf.rendering.render_pdf", lambda *a, **k: (_ for _ in ()).throw(KeyError("x"))
+    )
+    monkeypatch.setattr(isolation, "_limit", lambda job: None)
+    assert isolation._run(job) == ("crashed", "KeyError: 'x'")

@@ -58,6 +58,11 @@ def render_pdf(
     return POOL.render(job)
 
 
+class RenderCrashed(RuntimeError):
+    """The renderer raised something other than a ``RenderError``: a passing problem (or a
+    bug), retried like any other (``services.render_document``)."""
+
+
 class _Child:
     """One render process (a fresh interpreter: nothing of the asker's threads or main module
     comes along) and the pipes to it."""
@@ -153,6 +158,8 @@ class RenderPool:
             return RenderedPdf(*answer)
         if kind == "died":
             raise RenderLimitExceeded(answer)
+        if kind == "crashed":
+            raise RenderCrashed(answer)
         error_class, message = answer
         raise {"OutputTooLarge": OutputTooLarge, "RenderError": RenderError}.get(
             error_class, RenderError
@@ -233,6 +240,8 @@ def _run(job: dict[str, Any]) -> tuple[str, Any]:
             f"the render needed more than {memory} MB of memory (CREATEPDF_RENDER_MEMORY_MB); "
             "render less data per document",
         )
+    except Exception as error:  # a bug, not the template's doing: the asker retries
+        return "crashed", f"{type(error).__name__}: {error}"
     return "done", (rendered.content, rendered.pages, rendered.render_ms)
 
 
