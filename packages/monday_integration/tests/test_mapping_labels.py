@@ -213,3 +213,8 @@ def test_staff_can_require_signed_deliveries_through_the_api(staff, mapping):
     assert response.status_code == 200 and response.json()["require_signed_deliveries"] is True
     mapping.refresh_from_db()
     assert mapping.require_signed_deliveries is True
+
+
+def test_the_admin_can_require_signed_deliveries(admin_client, mapping):
+    url = f"/admin/monday_integration/boardmapping/{mapping.pk}/change/"
+    assert 'name="require_signed_deliveries"' in admin_client.get(url).content.decode()

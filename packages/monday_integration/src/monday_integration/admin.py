@@ -18,17 +18,10 @@ class BoardMappingForm(forms.ModelForm):
         model = BoardMapping
         fields = [
             "name",
-            "board_id",
-            "form",
-            "trigger_column_id",
-            "trigger_label",
-            "column_map",
-            "subitem_map",
-            "file_column_id",
-            "status_column_id",
-            "stage_labels",
+            *mapping_checks.BOARD_FIELDS,
             "template_slug",
             "active",
+            "require_signed_deliveries",
             "owner",
         ]
 
