@@ -65,3 +65,19 @@ def manage(site_env: dict[str, str]) -> Callable[..., subprocess.CompletedProces
         )
 
     return run
+
+
+@pytest.fixture
+def run_worker() -> Callable[..., int]:
+    """``run_worker(limit=100)``: run due background tasks in this process, as
+    ``process_tasks`` would, until none is due (at most ``limit``); returns how many ran.
+    Needs ``transaction=True`` tests (tasks are queued on commit)."""
+    from background_task.tasks import tasks
+
+    def run(limit: int = 100) -> int:
+        ran = 0
+        while ran < limit and tasks.run_next_task():
+            ran += 1
+        return ran
+
+    return run

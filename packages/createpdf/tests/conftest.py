@@ -8,7 +8,6 @@ import io
 import pypdf
 import pytest
 from background_task.models import Task
-from background_task.tasks import tasks
 
 
 @pytest.fixture
@@ -39,20 +38,6 @@ def staff_client(staff):
     client = APIClient()
     client.force_authenticate(staff)
     return client
-
-
-@pytest.fixture
-def run_worker():
-    """Run every due background task in this process, as ``process_tasks`` would; returns
-    how many ran. Needs ``transaction=True`` tests (tasks are queued on commit)."""
-
-    def run(limit: int = 20) -> int:
-        ran = 0
-        while ran < limit and tasks.run_next_task():
-            ran += 1
-        return ran
-
-    return run
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ from datetime import timedelta
 import jwt
 import pytest
 from background_task.models import Task
-from background_task.tasks import tasks
 from django.utils import timezone
 
 from monday_integration.models import WebhookEvent
@@ -41,11 +40,6 @@ def _url(live_server, mapping) -> str:
     return f"{live_server.url}/api/monday/webhooks/{mapping.webhook_secret}/"
 
 
-def _run_worker() -> None:
-    while tasks.run_next_task():
-        pass
-
-
 def _request_quote(fake, demo, mapping, live_server, *, signed: bool) -> int:
     fake.subscribe(
         demo["board_id"], _url(live_server, mapping), "change_status_column_value", signed=signed
@@ -57,12 +51,12 @@ def _request_quote(fake, demo, mapping, live_server, *, signed: bool) -> int:
 
 @pytest.mark.django_db(transaction=True)
 def test_a_personal_token_webhook_is_accepted_with_a_signing_secret_set_and_syncs(
-    fake, demo, mapping, live_server
+    run_worker, fake, demo, mapping, live_server
 ):
     item_id = _request_quote(fake, demo, mapping, live_server, signed=False)
     [delivery] = fake.wait_for_deliveries(1, timeout=10)
     assert "Authorization" not in delivery.headers and delivery.status_code == 200
-    _run_worker()
+    run_worker()
     event = WebhookEvent.objects.get(trigger_uuid=delivery.trigger_uuid)
     assert event.status == "done", event.error
     assert fake.item(item_id).label(mapping.status_column_id) == "Quote ready"
@@ -80,7 +74,7 @@ def test_an_app_webhook_is_accepted_where_signatures_are_required(fake, demo, ma
 
 @pytest.mark.django_db(transaction=True)
 def test_an_unsigned_delivery_where_required_is_refused_kept_shown_then_taken_by_a_retry(
-    fake, demo, mapping, live_server, staff, client
+    run_worker, fake, demo, mapping, live_server, staff, client
 ):
     mapping.require_signed_deliveries = True
     mapping.save()
@@ -104,7 +98,7 @@ def test_an_unsigned_delivery_where_required_is_refused_kept_shown_then_taken_by
     event.refresh_from_db()
     assert (event.status, event.error) == ("received", "")
     assert Task.objects.filter(task_name__endswith=PROCESS).count() == 1
-    _run_worker()
+    run_worker()
     event.refresh_from_db()
     assert event.status == "done", event.error
     # Our own label changes are delivered too (stored ignored); nothing else was added.

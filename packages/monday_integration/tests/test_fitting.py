@@ -7,7 +7,6 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from background_task.tasks import tasks
 from django.core.management import CommandError, call_command
 
 from betterform.models import Quote, QuoteLine, Submission
@@ -16,11 +15,6 @@ from monday_integration import operations
 from monday_integration.models import WebhookEvent
 
 LONG = "Ä" * 4000 + "b" * 1003  # 5,003 characters, not all ASCII
-
-
-def _run_worker() -> None:
-    while tasks.run_next_task():
-        pass
 
 
 def _event(mapping, **changes) -> dict:
@@ -71,14 +65,14 @@ def company_column(fake, demo, mapping) -> str:
 
 @pytest.mark.django_db(transaction=True)
 def test_a_5003_character_item_name_and_company_are_stored_shortened_with_an_ellipsis(
-    fake, demo, mapping, company_column, subscribe
+    run_worker, fake, demo, mapping, company_column, subscribe
 ):
     """Over real HTTP: monday's webhook reaches the site, the worker reads the item back."""
     item_id = _item(fake, demo, LONG, **{company_column: LONG})
     subscribe(mapping)
     fake.set_status(int(item_id), mapping.status_column_id, "Quote requested")
     fake.wait_for_deliveries(1, timeout=10)
-    _run_worker()
+    run_worker()
 
     event = WebhookEvent.objects.exclude(status="ignored").get()
     assert event.status == "done", event.error

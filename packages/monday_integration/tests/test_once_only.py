@@ -58,7 +58,15 @@ def event(mapping, demo):
 @pytest.mark.parametrize("applied", [True, False], ids=["after-monday-applied", "before"])
 @pytest.mark.parametrize("method", ["upload_file_to_column", "create_update", "set_status"])
 def test_a_worker_killed_at_any_effect_is_resumed_and_each_effect_happens_once(
-    fake, mapping, event, method, applied, resumed, monkeypatch, django_capture_on_commit_callbacks
+    run_worker,
+    fake,
+    mapping,
+    event,
+    method,
+    applied,
+    resumed,
+    monkeypatch,
+    django_capture_on_commit_callbacks,
 ):
     with MondayClient(backoff=lambda attempt: 0.01) as dying_client:
         _dies_after(dying_client, method, monkeypatch, applied=applied)
@@ -75,7 +83,7 @@ def test_a_worker_killed_at_any_effect_is_resumed_and_each_effect_happens_once(
         fake.idempotency.expire_all()
         with django_capture_on_commit_callbacks(execute=True):
             sync.schedule_replay(WebhookEvent.objects.get(pk=event.pk))
-        _run_worker()
+        run_worker()
         event.refresh_from_db()
     else:
         with MondayClient(backoff=lambda attempt: 0.01) as client:
@@ -116,12 +124,12 @@ def test_a_second_worker_does_not_start_an_event_a_live_worker_holds(fake, mappi
 
 
 def test_a_replay_of_a_done_event_does_not_upload_the_same_pdf_again(
-    fake, mapping, event, django_capture_on_commit_callbacks
+    run_worker, fake, mapping, event, django_capture_on_commit_callbacks
 ):
     sync.process_event(event.pk)
     with django_capture_on_commit_callbacks(execute=True):
         sync.schedule_replay(WebhookEvent.objects.get(pk=event.pk))
-    _run_worker()
+    run_worker()
     event.refresh_from_db()
     assert event.status == "done", event.error
     item = fake.item(event.item_id)
@@ -155,17 +163,8 @@ def test_replaying_an_event_a_live_worker_holds_is_refused(event):
         sync.schedule_replay(WebhookEvent.objects.get(pk=event.pk))
 
 
-def _run_worker() -> int:
-    from background_task.tasks import tasks
-
-    ran = 0
-    while tasks.run_next_task():
-        ran += 1
-    return ran
-
-
 def test_a_job_finding_its_event_held_runs_again_later_and_takes_over_a_dead_holder(
-    fake, event, django_capture_on_commit_callbacks
+    run_worker, fake, event, django_capture_on_commit_callbacks
 ):
     from background_task.models import Task
     from django.db import transaction
@@ -179,13 +178,13 @@ def test_a_job_finding_its_event_held_runs_again_later_and_takes_over_a_dead_hol
     )
     with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
         process_event_task(event.pk)
-    _run_worker()
+    run_worker()
     task = Task.objects.get()
     assert task.attempts == 1 and "being synced by another worker" in task.last_error
     assert WebhookEvent.objects.get(pk=event.pk).status == "processing"
 
     _expire_lease(event)  # the holder died
     Task.objects.update(run_at=timezone.now())  # its backoff is over
-    _run_worker()
+    run_worker()
     assert WebhookEvent.objects.get(pk=event.pk).status == "done"
     assert not Task.objects.exists()

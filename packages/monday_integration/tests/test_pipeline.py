@@ -9,7 +9,6 @@ import io
 
 import pypdf
 import pytest
-from background_task.tasks import tasks
 
 from betterform.models import Quote, Submission
 from monday_integration import operations, sync
@@ -27,21 +26,16 @@ def _triggers():
     return WebhookEvent.objects.exclude(status="ignored")
 
 
-def _run_worker() -> int:
-    ran = 0
-    while tasks.run_next_task():
-        ran += 1
-    return ran
-
-
-def test_a_status_change_ends_with_a_priced_pdf_on_the_item(fake, demo, mapping, subscribe):
+def test_a_status_change_ends_with_a_priced_pdf_on_the_item(
+    run_worker, fake, demo, mapping, subscribe
+):
     subscribe(mapping)
     item_id = demo["items"][0]
     fake.set_status(item_id, mapping.status_column_id, "Quote requested")
     fake.wait_for_deliveries(1, timeout=10)
     assert _triggers().get().status == "received"
 
-    assert _run_worker() >= 1
+    assert run_worker() >= 1
     event = _triggers().get()
     assert event.status == "done", event.error
     item = fake.item(item_id)
@@ -62,7 +56,7 @@ def test_a_status_change_ends_with_a_priced_pdf_on_the_item(fake, demo, mapping,
 
 
 def test_twenty_deliveries_several_at_once_make_one_event_one_quote_one_upload(
-    fake, demo, mapping, subscribe
+    run_worker, fake, demo, mapping, subscribe
 ):
     """monday re-delivers; the fake sends 20 copies with one triggerUuid, half at once."""
     subscribe(mapping)
@@ -73,7 +67,7 @@ def test_twenty_deliveries_several_at_once_make_one_event_one_quote_one_upload(
     assert len({d.payload["event"]["triggerUuid"] for d in deliveries[:20]}) == 1
     assert [d.status_code for d in deliveries[:20]] == [200] * 20
     assert _triggers().count() == 1
-    _run_worker()
+    run_worker()
     assert Quote.objects.count() == 1
     assert len(fake.item(item_id).files) == 1
 
@@ -88,7 +82,7 @@ def test_a_rate_limit_is_waited_out_and_the_sync_succeeds(fake, demo, mapping, f
 
 
 def test_persistent_server_errors_fail_the_event_visibly_and_replay_succeeds(
-    fake, demo, mapping, fast_client, django_capture_on_commit_callbacks
+    run_worker, fake, demo, mapping, fast_client, django_capture_on_commit_callbacks
 ):
     item_id = demo["items"][0]
     event = operations._synthetic_event(mapping, str(item_id), "manual")
@@ -103,7 +97,7 @@ def test_persistent_server_errors_fail_the_event_visibly_and_replay_succeeds(
 
     with django_capture_on_commit_callbacks(execute=True):
         sync.schedule_replay(event)
-    _run_worker()
+    run_worker()
     event.refresh_from_db()
     assert event.status == "done", event.error
     assert fake.item(item_id).label(mapping.status_column_id) == "Quote ready"
@@ -122,13 +116,13 @@ def test_syncing_an_item_again_updates_the_same_submission_and_quote(
 
 
 def test_reconcile_finds_items_whose_webhook_was_dropped(
-    fake, demo, mapping, fast_client, django_capture_on_commit_callbacks
+    run_worker, fake, demo, mapping, fast_client, django_capture_on_commit_callbacks
 ):
     fake.faults.drop_webhooks(times=1)
     fake.set_status(demo["items"][1], mapping.status_column_id, "Quote requested")
     with django_capture_on_commit_callbacks(execute=True):
         found = operations.reconcile(fast_client)
     assert [row.item_id for row in found] == [str(demo["items"][1])]
-    _run_worker()
+    run_worker()
     assert _triggers().get().status == "done"
     assert operations.reconcile(fast_client) == [], "a synced item is not queued again"

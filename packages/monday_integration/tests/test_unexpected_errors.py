@@ -8,7 +8,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from background_task.tasks import tasks
 from django.db import DataError, IntegrityError, OperationalError
 from django.utils import timezone
 
@@ -56,7 +55,14 @@ def _raiser(owner, name: str, error: BaseException):
 @pytest.mark.parametrize("error_name", list(ERRORS))
 @pytest.mark.parametrize("where", list(STAGES))
 def test_an_error_at_any_stage_fails_the_event_visibly_and_replay_succeeds(
-    fake, mapping, demo, where, error_name, monkeypatch, django_capture_on_commit_callbacks
+    run_worker,
+    fake,
+    mapping,
+    demo,
+    where,
+    error_name,
+    monkeypatch,
+    django_capture_on_commit_callbacks,
 ):
     owner, name, stage = STAGES[where]
     error = ERRORS[error_name]
@@ -78,15 +84,14 @@ def test_an_error_at_any_stage_fails_the_event_visibly_and_replay_succeeds(
 
     with django_capture_on_commit_callbacks(execute=True):
         sync.schedule_replay(event)
-    while tasks.run_next_task():
-        pass
+    run_worker()
     event.refresh_from_db()
     assert event.status == "done", event.error
     assert fake.item(item_id).label(mapping.status_column_id) == "Quote ready"
 
 
 def test_a_failing_event_does_not_stop_the_worker_from_running_the_next(
-    fake, mapping, demo, monkeypatch, django_capture_on_commit_callbacks
+    run_worker, fake, mapping, demo, monkeypatch, django_capture_on_commit_callbacks
 ):
     from monday_integration.tasks import process_event_task
 
@@ -105,8 +110,7 @@ def test_a_failing_event_does_not_stop_the_worker_from_running_the_next(
     with django_capture_on_commit_callbacks(execute=True):
         process_event_task(first.pk)
         process_event_task(second.pk)
-    while tasks.run_next_task():
-        pass
+    run_worker()
     statuses = dict(WebhookEvent.objects.values_list("pk", "status"))
     assert statuses == {first.pk: "failed", second.pk: "done"}
 
