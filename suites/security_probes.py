@@ -94,7 +94,7 @@ def check_account_emails(system: System) -> Check:
             },
         )
         check.expect(
-            again.status_code == 400 and "email" in again.json(),
+            again.status_code == 400 and "email" in again.json()["errors"],
             f"a second sign-up with the same email upper-cased: {again.status_code} "
             f"{again.text[:200]} (expected 400 on email)",
         )

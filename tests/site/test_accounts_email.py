@@ -39,7 +39,7 @@ def test_signing_up_with_an_email_taken_in_another_case_is_a_400(api_client):
         {"username": "mallory", "email": "erin@example.COM", "password": PASSWORD},
     )
     assert response.status_code == 400
-    assert response.json()["email"] == [TAKEN]
+    assert response.json()["errors"]["email"] == [TAKEN]
     assert not get_user_model().objects.filter(username="mallory").exists()
 
 
@@ -58,7 +58,7 @@ def test_changing_ones_email_to_another_users_in_another_case_is_a_400(api_clien
     send = getattr(_logged_in(api_client, frank), method)
     response = send("/api/auth/users/me/", {"email": "ERIN@example.com"})
     assert response.status_code == 400
-    assert response.json()["email"] == [TAKEN]
+    assert response.json()["errors"]["email"] == [TAKEN]
     frank.refresh_from_db()
     assert frank.email == "frank@example.com"
     assert frank.is_active

@@ -52,7 +52,7 @@ def test_a_bad_key_is_a_401_that_says_why(api_client, make_key, message):
     api_client.credentials(HTTP_AUTHORIZATION=f"Api-Key {key}")
     response = api_client.get("/api/auth/users/me/")
     assert response.status_code == 401
-    assert response.json() == {"detail": message}
+    assert response.json() == {"detail": message, "code": "authentication_failed", "errors": {}}
 
 
 def test_staff_issue_keys_in_the_admin(admin_client):

@@ -187,7 +187,7 @@ def test_a_uid_that_is_not_a_string_is_a_400(api_client, path):
     body = {"uid": 0, "token": "x", "new_password": "Another-pass-123", "new_username": "z"}
     response = api_client.post(path, body, format="json")
     assert response.status_code == 400
-    assert "uid" in response.json()
+    assert "uid" in response.json()["errors"]
 
 
 def test_options_on_the_current_user_describes_it(api_client, django_user_model):

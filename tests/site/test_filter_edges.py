@@ -77,15 +77,17 @@ def _list_operations(schema: dict[str, Any]) -> list[tuple[str, list[str]]]:
 
 
 def _names_parameter(body: Any, name: str) -> bool:
-    """A 400 body keyed by the parameter (a from/to pair by its common stem), with messages."""
-    if not isinstance(body, dict):
+    """A 400 error body whose ``errors`` are keyed by the parameter (a from/to pair by its
+    common stem), with messages."""
+    errors = body.get("errors") if isinstance(body, dict) else None
+    if not isinstance(errors, dict):
         return False
     return any(
         (key == name or name.startswith(f"{key}_"))
         and isinstance(messages, list)
         and all(isinstance(message, str) and message for message in messages)
         and messages
-        for key, messages in body.items()
+        for key, messages in errors.items()
     )
 
 
@@ -144,7 +146,7 @@ def test_quote_filters_out_of_range_are_a_400_naming_the_parameter(schema, query
     client.force_authenticate(user)
     response = client.get("/api/quotes/", query)
     assert response.status_code == 400
-    assert list(response.json()) == [parameter]
+    assert list(response.json()["errors"]) == [parameter]
 
 
 def test_a_fraction_is_not_read_as_a_whole_id(schema):
@@ -153,8 +155,8 @@ def test_a_fraction_is_not_read_as_a_whole_id(schema):
     client.force_authenticate(user)
     response = client.get("/api/submissions/", {"form": "1.5"})
     assert response.status_code == 400
-    assert list(response.json()) == ["form"]
-    assert "whole number" in response.json()["form"][0]
+    assert list(response.json()["errors"]) == ["form"]
+    assert "whole number" in response.json()["errors"]["form"][0]
 
 
 def test_every_api_view_filters_through_the_guarded_backends():

@@ -99,7 +99,7 @@ def test_a_schema_error_is_a_400_naming_each_path_and_stores_nothing(staff_clien
     response = staff_client.post(FORMS, body(kitchen_schema))
 
     assert response.status_code == 400
-    assert response.data == {
+    assert response.data["errors"] == {
         "schema": [
             "sections[0].fields[1].options: required for choice fields",
             "sections[1].fields[0]: min/max apply to numeric fields, not textarea",
@@ -120,7 +120,7 @@ def test_malformed_schemas_are_400s_with_paths(staff_client, schema, message):
     response = staff_client.post(FORMS, {"name": "K", "slug": "k", "schema": schema})
 
     assert response.status_code == 400
-    assert message in response.data["schema"]
+    assert message in response.data["errors"]["schema"]
 
 
 def test_a_bad_update_leaves_the_form_unchanged(staff_client, form):
@@ -130,7 +130,7 @@ def test_a_bad_update_leaves_the_form_unchanged(staff_client, form):
     response = staff_client.patch(detail(kitchen), {"name": "Lost", "schema": {"sections": "nope"}})
 
     assert response.status_code == 400
-    assert "schema" in response.data
+    assert "schema" in response.data["errors"]
     assert Form.objects.filter(pk=kitchen.pk).values().get() == before
     assert kitchen.versions.count() == 1
 
@@ -141,7 +141,7 @@ def test_slugs_are_unique(staff_client, form, kitchen_schema):
     response = staff_client.post(FORMS, body(kitchen_schema, slug="kitchen"))
 
     assert response.status_code == 400
-    assert "slug" in response.data
+    assert "slug" in response.data["errors"]
     assert Form.objects.count() == 1
 
 

@@ -102,7 +102,7 @@ def test_bad_answers_are_named_and_nothing_is_stored(anon_client, published, kit
     response = anon_client.post(public(published), {"answers": kitchen_answers})
 
     assert response.status_code == 400
-    assert response.data == {
+    assert response.data["errors"] == {
         "answers": {
             "area": ["must be at most 200"],
             "colour": ["unknown field: this form has no such key"],
@@ -116,7 +116,7 @@ def test_answers_are_required_as_an_object(anon_client, published, body):
     response = anon_client.post(public(published), body)
 
     assert response.status_code == 400
-    assert "answers" in response.data
+    assert "answers" in response.data["errors"]
     assert not Submission.objects.exists()
 
 
@@ -126,7 +126,7 @@ def test_a_bad_customer_email_is_named(anon_client, published, kitchen_answers):
     )
 
     assert response.status_code == 400
-    assert "email" in response.data["customer"]
+    assert "email" in response.data["errors"]["customer"]
 
 
 def test_the_public_form_cannot_choose_status_or_source(anon_client, published, kitchen_answers):

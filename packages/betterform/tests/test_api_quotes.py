@@ -106,7 +106,7 @@ def test_the_currency_must_be_an_iso_code_and_is_upper_cased(staff_client):
     assert staff_client.post(URL, {"currency": "usd"}, format="json").json()["currency"] == "USD"
     response = staff_client.post(URL, {"currency": "€12"}, format="json")
     assert response.status_code == 400
-    assert "ISO 4217" in str(response.json()["currency"])
+    assert "ISO 4217" in str(response.json()["errors"]["currency"])
 
 
 def test_a_submission_gives_the_quote_its_form(rep_client, rep, submission):
@@ -122,7 +122,7 @@ def test_a_rep_cannot_attach_someone_elses_submission(rep_client, other_rep, sub
     theirs = submission(owner=other_rep)
     response = rep_client.post(URL, {"submission": theirs.pk}, format="json")
     assert response.status_code == 400
-    assert "does not exist" in str(response.json()["submission"])
+    assert "does not exist" in str(response.json()["errors"]["submission"])
 
 
 def test_sending_lines_replaces_them_and_leaving_them_out_keeps_them(staff_client, staff):
@@ -171,7 +171,7 @@ def test_a_full_update_replaces_fields_and_lines(staff_client, staff):
 def test_a_bad_line_is_a_400_naming_its_index_and_field(staff_client, change, field, message):
     response = staff_client.post(URL, {"lines": [CABINETS, {**FITTING, **change}]}, format="json")
     assert response.status_code == 400
-    errors = response.json()["lines"]
+    errors = response.json()["errors"]["lines"]
     assert errors[0] == {}
     assert list(errors[1]) == [field]
     assert message in errors[1][field][0]
@@ -183,7 +183,12 @@ def test_the_first_error_example_from_the_issue(staff_client):
         URL, {"lines": [CABINETS, {**FITTING, "quantity": "-2"}]}, format="json"
     )
     assert response.json() == {
-        "lines": [{}, {"quantity": ["Ensure this value is greater than or equal to 0."]}]
+        "detail": "Invalid input: lines.1.quantity: Ensure this value is greater than or equal "
+        "to 0.",
+        "code": "invalid",
+        "errors": {
+            "lines": [{}, {"quantity": ["Ensure this value is greater than or equal to 0."]}]
+        },
     }
 
 
@@ -191,7 +196,7 @@ def test_lines_whose_total_cannot_be_stored_are_refused(staff_client):
     huge = {"description": "Too much", "quantity": "999999999", "unit_price": "9999999999.99"}
     response = staff_client.post(URL, {"lines": [huge]}, format="json")
     assert response.status_code == 400
-    assert "add up to more than" in str(response.json()["lines"])
+    assert "add up to more than" in str(response.json()["errors"]["lines"])
 
 
 def test_a_bad_update_changes_nothing(staff_client, staff):
@@ -205,7 +210,7 @@ def test_a_bad_update_changes_nothing(staff_client, staff):
         format="json",
     )
     assert response.status_code == 400
-    assert list(response.json()["lines"][1]) == ["tax_rate"]
+    assert list(response.json()["errors"]["lines"][1]) == ["tax_rate"]
     stored = Quote.objects.get(pk=quote.pk)
     assert (stored.title, stored.total, stored.updated_at) == (
         "Before",
@@ -281,7 +286,7 @@ def test_quotes_filter_by_creation_date_or_datetime(staff_client, three_quotes):
     assert _numbers(staff_client, f"created_before={cutoff.replace('+', '%2B')}") == {first.number}
     response = staff_client.get(f"{URL}?created_after=last-week")
     assert response.status_code == 400
-    assert "Enter a date" in str(response.json()["created_after"])
+    assert "Enter a date" in str(response.json()["errors"]["created_after"])
 
 
 def test_quotes_filter_by_validity_range(staff_client, three_quotes):

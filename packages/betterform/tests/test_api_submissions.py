@@ -87,7 +87,7 @@ def test_a_new_submission_cannot_start_later_in_the_workflow(rep_client, new):
     response = rep_client.post(SUBMISSIONS, {**new, "status": "quoted"})
 
     assert response.status_code == 400
-    assert "status" in response.data
+    assert "status" in response.data["errors"]
     assert not Submission.objects.exists()
 
 
@@ -128,7 +128,7 @@ def test_the_form_cannot_be_changed(rep_client, rep, form, submission):
     response = rep_client.patch(detail(sub), {"form": other.pk})
 
     assert response.status_code == 400
-    assert "form" in response.data
+    assert "form" in response.data["errors"]
     assert Submission.objects.get(pk=sub.pk).form_id == sub.form_id
 
 
@@ -138,7 +138,7 @@ def test_the_status_cannot_be_changed_by_an_update(rep_client, rep, submission):
     response = rep_client.patch(detail(sub), {"status": "accepted"})
 
     assert response.status_code == 400
-    assert "status" in response.data["status"][0]
+    assert "status" in response.data["errors"]["status"][0]
     assert Submission.objects.get(pk=sub.pk).status == "submitted"
 
 
@@ -158,7 +158,9 @@ def test_unknown_answer_keys_are_named(rep_client, new):
     response = rep_client.post(SUBMISSIONS, new)
 
     assert response.status_code == 400
-    assert response.data == {"answers": {"colour": ["unknown field: this form has no such key"]}}
+    assert response.data["errors"] == {
+        "answers": {"colour": ["unknown field: this form has no such key"]}
+    }
     assert not Submission.objects.exists()
 
 
@@ -169,7 +171,7 @@ def test_wrong_types_and_missing_answers_are_named(rep_client, new):
     response = rep_client.post(SUBMISSIONS, new)
 
     assert response.status_code == 400
-    assert response.data["answers"] == {
+    assert response.data["errors"]["answers"] == {
         "area": ["must be a number"],
         "finish": ["this field is required"],
         "removal": ["must be true or false"],
@@ -182,7 +184,7 @@ def test_answers_must_be_an_object(rep_client, new, answers):
     response = rep_client.post(SUBMISSIONS, {**new, "answers": answers})
 
     assert response.status_code == 400
-    assert "answers" in response.data
+    assert "answers" in response.data["errors"]
     assert not Submission.objects.exists()
 
 
@@ -190,7 +192,7 @@ def test_a_bad_customer_email_is_named(rep_client, new):
     response = rep_client.post(SUBMISSIONS, {**new, "customer": {"email": "not-an-email"}})
 
     assert response.status_code == 400
-    assert "email" in response.data["customer"]
+    assert "email" in response.data["errors"]["customer"]
 
 
 def test_answers_over_the_size_limit_are_a_400(rep_client, new):
@@ -199,7 +201,7 @@ def test_answers_over_the_size_limit_are_a_400(rep_client, new):
     response = rep_client.post(SUBMISSIONS, new)
 
     assert response.status_code == 400
-    assert "limit" in response.data["answers"][0]
+    assert "limit" in response.data["errors"]["answers"][0]
     assert not Submission.objects.exists()
 
 
@@ -222,7 +224,7 @@ def test_a_bad_update_leaves_the_submission_unchanged(rep_client, rep, submissio
     )
 
     assert response.status_code == 400
-    assert response.data == {
+    assert response.data["errors"] == {
         "answers": {"area": ["must be a number"], "finish": ["this field is required"]}
     }
     assert stored(sub) == before
@@ -232,7 +234,7 @@ def test_a_rep_cannot_submit_to_another_reps_form(other_client, new):
     response = other_client.post(SUBMISSIONS, new)
 
     assert response.status_code == 400
-    assert "does not exist" in response.data["form"][0]
+    assert "does not exist" in response.data["errors"]["form"][0]
     assert not Submission.objects.exists()
 
 
@@ -258,7 +260,9 @@ def test_an_illegal_move_is_a_409_with_the_reason(rep_client, rep, submission):
 
     assert response.status_code == 409
     assert response.data == {
-        "detail": "a submitted submission cannot become accepted; allowed: quoted, draft"
+        "detail": "a submitted submission cannot become accepted; allowed: quoted, draft",
+        "code": "conflict",
+        "errors": {},
     }
     assert Submission.objects.get(pk=sub.pk).status == "submitted"
 
@@ -280,7 +284,7 @@ def test_an_unknown_status_is_a_400(rep_client, rep, submission, body):
     response = rep_client.post(detail(sub, "status/"), body)
 
     assert response.status_code == 400
-    assert "status" in response.data
+    assert "status" in response.data["errors"]
     assert Submission.objects.get(pk=sub.pk).status == "submitted"
 
 
@@ -290,7 +294,7 @@ def test_submitting_an_incomplete_draft_names_the_missing_answers(rep_client, re
     response = rep_client.post(detail(draft, "status/"), {"status": "submitted"})
 
     assert response.status_code == 400
-    assert response.data == {"answers": {"finish": ["this field is required"]}}
+    assert response.data["errors"] == {"answers": {"finish": ["this field is required"]}}
     assert Submission.objects.get(pk=draft.pk).status == "draft"
 
 
@@ -369,7 +373,7 @@ def test_an_incomplete_draft_cannot_be_quoted(rep_client, rep, submission):
     response = rep_client.post(detail(draft, "quote/"))
 
     assert response.status_code == 400
-    assert "finish" in response.data["answers"]
+    assert "finish" in response.data["errors"]["answers"]
     assert not Quote.objects.exists()
 
 

@@ -237,5 +237,7 @@ def test_the_schema_documents_warnings_and_the_409(staff_client):
     assert (
         extra["required"] == ["warnings"] and "QuoteStatusEnum" in schema["components"]["schemas"]
     )
-    refused = schema["components"]["schemas"]["RestoreRefused"]["properties"]
-    assert set(refused) == {"detail", "missing"}
+    # The site's schema hook makes the refusal the API's Error body plus ``missing``.
+    error, refused = schema["components"]["schemas"]["RestoreRefused"]["allOf"]
+    assert error == {"$ref": "#/components/schemas/Error"}
+    assert set(refused["properties"]) == {"missing"}

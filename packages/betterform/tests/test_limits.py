@@ -103,7 +103,7 @@ def test_the_api_refuses_a_customer_email_longer_than_the_column(rep_client, for
     }
     response = rep_client.post("/api/submissions/", body, format="json")
     assert response.status_code == 400
-    assert "254" in str(response.data["customer"]["email"])
+    assert "254" in str(response.data["errors"]["customer"]["email"])
     assert not Submission.objects.exists()
 
 
@@ -117,5 +117,5 @@ def test_pricing_answers_into_a_quantity_too_large_is_a_400_not_a_500(
     )
     response = rep_client.post(f"/api/submissions/{created.pk}/quote/")
     assert response.status_code == 400
-    assert "quote line 1 (area): quantity has 41 digits" in str(response.data["answers"])
+    assert "quote line 1 (area): quantity has 41 digits" in str(response.data["errors"]["answers"])
     assert not Quote.objects.exists()

@@ -198,7 +198,7 @@ def test_another_rep_cannot_get_a_pdf_of_a_quote_they_cannot_see(other_client, r
         format="json",
     )
     assert response.status_code == 400
-    assert "that you can see" in str(response.json()["source"])
+    assert "that you can see" in str(response.json()["errors"]["source"])
     assert other_client.post(f"/api/quotes/{quote.pk}/pdf/").status_code == 404
     assert not Document.objects.exists()
 

@@ -135,7 +135,7 @@ def test_staff_are_offered_the_report_and_reps_are_not(staff_client, rep_client)
 def test_bad_parameters_are_400s_naming_the_field(staff_client, parameters, field, message):
     response = staff_client.post(URL, parameters, format="json")
     assert response.status_code == 400
-    assert message in str(response.json()[field])
+    assert message in str(response.json()["errors"][field])
 
 
 @pytest.mark.django_db(transaction=True)

@@ -150,7 +150,7 @@ def test_the_list_filters_by_status_and_template(rep_client, run_worker):
 def test_bad_requests_are_400s_naming_the_field(rep_client, body, field, message):
     response = _request(rep_client, body)
     assert response.status_code == 400
-    assert message in str(response.json()[field])
+    assert message in str(response.json()["errors"][field])
     assert Document.objects.count() == 0
 
 
@@ -159,7 +159,7 @@ def test_an_oversized_context_is_refused(rep_client, settings):
     body = {"template": "report", "context": {"blob": "x" * 2000}}
     response = _request(rep_client, body)
     assert response.status_code == 400
-    assert "the limit is 1000 bytes" in str(response.json()["context"])
+    assert "the limit is 1000 bytes" in str(response.json()["errors"]["context"])
 
 
 def test_a_registered_source_renders_an_object_the_user_may_see(
@@ -189,7 +189,7 @@ def test_a_registered_source_renders_an_object_the_user_may_see(
         assert "Profile of rep" in pdf.text(content)
         hidden = _request(rep_client, {"source": {"type": "auth.user", "id": str(other_rep.pk)}})
         assert hidden.status_code == 400
-        assert "that you can see" in str(hidden.json()["source"])
+        assert "that you can see" in str(hidden.json()["errors"]["source"])
     finally:
         sources()  # the registry is module state: remove what this test added
         from createpdf import registry

@@ -36,7 +36,7 @@ def test_a_template_error_fails_the_document_with_message_and_line(rep_client, r
     assert Task.objects.count() == 0, "a template error is not retried"
     download = rep_client.get(f"/api/pdf/documents/{document_id}/download/")
     assert download.status_code == 409
-    assert "the render failed: line 2" in download.json()["detail"]
+    assert "The render failed: line 2" in download.json()["detail"]
 
 
 class FlakyStorage(FileSystemStorage):

@@ -78,7 +78,7 @@ def test_the_issue_example_is_refused_by_the_preview_with_the_reason_and_memory_
     before, started = _max_rss_mb(), time.monotonic()
     response = staff_client.post(PREVIEW, {"html": LJUST, "context": {}}, format="json")
     assert response.status_code == 400
-    assert "padding would make about 2000000000 characters" in response.json()["html"][0]
+    assert "padding would make about 2000000000 characters" in response.json()["errors"]["html"][0]
     assert time.monotonic() - started < 5
     assert _max_rss_mb() - before < GROWTH_MB
 
@@ -91,7 +91,7 @@ def test_a_preview_past_the_memory_limit_fails_in_the_render_process_not_here(
     before = _max_rss_mb()
     response = staff_client.post(PREVIEW, {"html": JOIN_BOMB, "context": {}}, format="json")
     assert response.status_code == 400
-    assert "CREATEPDF_RENDER_MEMORY_MB" in response.json()["html"][0]
+    assert "CREATEPDF_RENDER_MEMORY_MB" in response.json()["errors"]["html"][0]
     assert _max_rss_mb() - before < GROWTH_MB
     # The render process survives or is replaced: the next preview works.
     ok = staff_client.post(PREVIEW, {"html": "<p>fine</p>", "context": {}}, format="json")
@@ -106,7 +106,7 @@ def test_a_cpu_bound_loop_hits_the_cpu_limit_and_the_next_render_gets_a_fresh_pr
     started = time.monotonic()
     response = staff_client.post(PREVIEW, {"html": CPU_LOOP, "context": {}}, format="json")
     assert response.status_code == 400
-    assert "CPU time (CREATEPDF_RENDER_CPU_SECONDS)" in response.json()["html"][0]
+    assert "CPU time (CREATEPDF_RENDER_CPU_SECONDS)" in response.json()["errors"]["html"][0]
     assert time.monotonic() - started < 30
     settings.CREATEPDF_RENDER_CPU_SECONDS = 60
     ok = staff_client.post(PREVIEW, {"html": "<p>fine</p>", "context": {}}, format="json")

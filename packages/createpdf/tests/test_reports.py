@@ -57,7 +57,7 @@ def test_a_report_is_queued_and_renders_with_charts(staff_client, rep_client, ru
 def test_bad_parameters_are_400s_naming_the_field(staff_client, parameters, field, message):
     response = staff_client.post(URL, parameters)
     assert response.status_code == 400
-    assert message in str(response.json()[field])
+    assert message in str(response.json()["errors"][field])
 
 
 def test_an_unknown_report_is_a_404(staff_client):

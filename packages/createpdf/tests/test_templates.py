@@ -57,21 +57,30 @@ def test_a_template_that_does_not_compile_is_refused_with_line_and_message(staff
         format="json",
     )
     assert response.status_code == 400
-    [message] = response.json()["html"]
+    [message] = response.json()["errors"]["html"]
     assert message.startswith("does not compile: line 2: ")
     assert not DocumentTemplate.objects.filter(slug="bad").exists()
 
 
-@pytest.mark.parametrize("sample_context", ["null", "[1, 2]", '"text"'])
-def test_a_sample_context_that_is_not_an_object_is_a_400_not_a_500(staff_client, sample_context):
+@pytest.mark.parametrize(
+    ("sample_context", "message"),
+    [
+        (None, "This field may not be null."),
+        ([1, 2], "must be a JSON object."),
+        ("text", "must be a JSON object."),
+    ],
+)
+def test_a_sample_context_that_is_not_an_object_is_a_400_not_a_500(
+    staff_client, sample_context, message
+):
     # Found by schemathesis (suites/fuzz.py): the form value "null" hit the NOT NULL column.
     response = staff_client.post(
         "/api/pdf/templates/",
         {"slug": "odd", "name": "Odd", "html": HTML, "sample_context": sample_context},
-        format="multipart",
+        format="json",
     )
     assert response.status_code == 400
-    assert response.json() == {"sample_context": ["must be a JSON object."]}
+    assert response.json()["errors"] == {"sample_context": [message]}
     assert not DocumentTemplate.objects.filter(slug="odd").exists()
 
 
@@ -114,9 +123,9 @@ def test_preview_is_size_limited_and_errors_are_400s(staff_client, settings):
     many_pages = "{% for n in range(5) %}<p style='break-after: page'>{{ n }}</p>{% endfor %}"
     response = staff_client.post("/api/pdf/templates/preview/", {"html": many_pages, "context": {}})
     assert response.status_code == 400
-    assert "more than the limit of 2" in response.json()["html"][0]
+    assert "more than the limit of 2" in response.json()["errors"]["html"][0]
     broken = staff_client.post("/api/pdf/templates/preview/", {"html": "{{ missing }}"})
-    assert broken.json() == {"html": ["line 1: 'missing' is undefined"]}
+    assert broken.json()["errors"] == {"html": ["line 1: 'missing' is undefined"]}
 
 
 def test_reps_cannot_preview(rep_client):

@@ -148,7 +148,7 @@ def test_unknown_column_ids_are_a_400_naming_each_by_field(staff, payload):
     )
     response = staff.post(MAPPINGS, payload, format="json")
     assert response.status_code == 400
-    errors = response.json()
+    errors = response.json()["errors"]
     assert set(errors) == {
         "trigger_column_id",
         "status_column_id",
@@ -168,8 +168,8 @@ def test_one_unknown_column_names_only_its_field(staff, payload):
     payload["column_map"] = {"numeric_nope": "answers.area"}
     response = staff.post(MAPPINGS, payload, format="json")
     assert response.status_code == 400
-    assert list(response.json()) == ["column_map"]
-    assert "numeric_nope" in str(response.json()["column_map"])
+    assert list(response.json()["errors"]) == ["column_map"]
+    assert "numeric_nope" in str(response.json()["errors"]["column_map"])
     assert BoardMapping.objects.count() == 0
 
 
@@ -177,7 +177,7 @@ def test_an_unknown_board_is_a_400_on_board_id(staff, payload):
     payload["board_id"] = "987654321"
     response = staff.post(MAPPINGS, payload, format="json")
     assert response.status_code == 400
-    assert list(response.json()) == ["board_id"]
+    assert list(response.json()["errors"]) == ["board_id"]
     assert BoardMapping.objects.count() == 0
 
 
@@ -194,7 +194,7 @@ def test_stage_labels_need_every_stage(staff, payload, labels):
     payload["stage_labels"] = labels
     response = staff.post(MAPPINGS, payload, format="json")
     assert response.status_code == 400
-    assert list(response.json()) == ["stage_labels"]
+    assert list(response.json()["errors"]) == ["stage_labels"]
     assert BoardMapping.objects.count() == 0
 
 
@@ -204,7 +204,7 @@ def test_a_column_map_that_is_not_an_object_is_a_400(staff, payload):
     payload["column_map"] = list(payload["column_map"])
     response = staff.post(MAPPINGS, payload, format="json")
     assert response.status_code == 400, response.json()
-    assert list(response.json()) == ["column_map"]
+    assert list(response.json()["errors"]) == ["column_map"]
     assert BoardMapping.objects.count() == 0
 
 
@@ -219,8 +219,8 @@ def test_column_map_targets_must_be_a_customer_detail_or_a_form_field(staff, pay
     }
     response = staff.post(MAPPINGS, payload, format="json")
     assert response.status_code == 400, response.json()
-    assert "answers.colour" in str(response.json()["column_map"])
-    assert "mail" in str(response.json()["column_map"])
+    assert "answers.colour" in str(response.json()["errors"]["column_map"])
+    assert "mail" in str(response.json()["errors"]["column_map"])
     assert BoardMapping.objects.count() == 0
 
 
@@ -246,7 +246,7 @@ def test_an_update_is_checked_against_the_board_too(staff, mapping):
         f"{MAPPINGS}{mapping.pk}/", {"status_column_id": "status_gone"}, format="json"
     )
     assert response.status_code == 400
-    assert "status_gone" in str(response.json()["status_column_id"])
+    assert "status_gone" in str(response.json()["errors"]["status_column_id"])
     mapping.refresh_from_db()
     assert mapping.status_column_id == "status"
 

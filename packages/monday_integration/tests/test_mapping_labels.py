@@ -53,8 +53,8 @@ def test_a_trigger_label_the_board_lacks_is_a_400_listing_the_column_s_labels(st
     payload["trigger_label"] = "Price it"
     response = staff.post(MAPPINGS, payload, format="json")
     assert response.status_code == 400, response.json()
-    assert list(response.json()) == ["trigger_label"]
-    message = str(response.json()["trigger_label"])
+    assert list(response.json()["errors"]) == ["trigger_label"]
+    message = str(response.json()["errors"]["trigger_label"])
     assert "'Price it'" in message
     for label in ("Working on it", "Quote requested", "Quote ready", "Done"):
         assert repr(label) in message
@@ -77,8 +77,8 @@ def test_each_stage_label_the_board_lacks_is_named_with_its_stage(staff, payload
     payload["stage_labels"] = {"working": "Quote in progress", "done": "Sent", "failed": "Oops"}
     response = staff.post(MAPPINGS, payload, format="json")
     assert response.status_code == 400, response.json()
-    assert list(response.json()) == ["stage_labels"]
-    message = str(response.json()["stage_labels"])
+    assert list(response.json()["errors"]) == ["stage_labels"]
+    message = str(response.json()["errors"]["stage_labels"])
     assert "'Sent' (done)" in message and "'Oops' (failed)" in message
     assert "(working)" not in message
     assert "'Quote ready'" in message, "the column's labels are listed"
@@ -95,17 +95,17 @@ def test_the_default_labels_are_checked_too(staff, payload, fake, demo):
     del payload["trigger_label"], payload["stage_labels"]
     response = staff.post(MAPPINGS, payload, format="json")
     assert response.status_code == 400, response.json()
-    assert set(response.json()) == {"trigger_label", "stage_labels"}
-    assert "'Quote requested'" in str(response.json()["trigger_label"])
-    assert "'New', 'Won'" in str(response.json()["trigger_label"])
+    assert set(response.json()["errors"]) == {"trigger_label", "stage_labels"}
+    assert "'Quote requested'" in str(response.json()["errors"]["trigger_label"])
+    assert "'New', 'Won'" in str(response.json()["errors"]["trigger_label"])
 
 
 def test_a_trigger_column_that_is_not_a_status_column_is_a_400(staff, payload, demo):
     payload["trigger_column_id"] = demo["columns"]["customer"]
     response = staff.post(MAPPINGS, payload, format="json")
     assert response.status_code == 400, response.json()
-    assert list(response.json()) == ["trigger_column_id"]
-    assert "status column" in str(response.json()["trigger_column_id"])
+    assert list(response.json()["errors"]) == ["trigger_column_id"]
+    assert "status column" in str(response.json()["errors"]["trigger_column_id"])
 
 
 def test_a_trigger_label_a_stage_also_sets_is_refused(staff, payload):
@@ -113,14 +113,14 @@ def test_a_trigger_label_a_stage_also_sets_is_refused(staff, payload):
     payload["trigger_label"] = "quote in progress"
     response = staff.post(MAPPINGS, payload, format="json")
     assert response.status_code == 400, response.json()
-    assert "working" in str(response.json()["trigger_label"])
+    assert "working" in str(response.json()["errors"]["trigger_label"])
 
 
 def test_an_update_checks_labels_against_the_board(staff, mapping):
     url = f"{MAPPINGS}{mapping.pk}/"
     response = staff.patch(url, {"trigger_label": "Quote Requestd"}, format="json")
     assert response.status_code == 400
-    assert "'Quote requested'" in str(response.json()["trigger_label"])
+    assert "'Quote requested'" in str(response.json()["errors"]["trigger_label"])
     response = staff.patch(url, {"stage_labels": {**STAGES, "done": "done"}}, format="json")
     assert response.status_code == 200, response.json()
     mapping.refresh_from_db()
@@ -139,7 +139,7 @@ def test_a_mapping_the_board_moved_away_from_can_still_be_switched_off(staff, ma
     fake.faults.clear()
     on = staff.patch(url, {"active": True}, format="json")
     assert on.status_code == 400
-    assert "'Renamed on monday'" in str(on.json()["trigger_label"])
+    assert "'Renamed on monday'" in str(on.json()["errors"]["trigger_label"])
 
 
 def test_monday_rate_limiting_the_check_is_a_503_with_retry_after(staff, payload, fake):

@@ -19,16 +19,67 @@ from django.views import View
 from djoser import email as djoser_email
 from djoser import serializers as djoser_serializers
 from djoser import signals, utils
+from djoser.conf import settings as djoser_settings
 from djoser.views import TokenCreateView, TokenDestroyView, UserViewSet
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+    inline_serializer,
+)
+from rest_framework import serializers
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.throttling import AnonRateThrottle, ScopedRateThrottle, SimpleRateThrottle
 
+from betterform_site.account_schema import LOG_IN, LOG_OUT, USER_ACTIONS
 
+# djoser's actions that answer ``Response(status=HTTP_204_NO_CONTENT)`` and nothing else on
+# success (djoser's ``views.py``); drf-spectacular would read a 200 with the action's serializer.
+_NO_CONTENT = extend_schema(responses={204: OpenApiResponse(description="Done (no content).")})
+
+
+@extend_schema_view(
+    **{
+        name: _NO_CONTENT
+        for name in (
+            "activation",
+            "resend_activation",
+            "set_password",
+            "reset_password",
+            "reset_password_confirm",
+            "set_username",
+            "reset_username",
+            "reset_username_confirm",
+        )
+    }
+)
+@extend_schema_view(**USER_ACTIONS)
 class OrderedUserViewSet(UserViewSet):
     """djoser's users endpoint with a stable order, so its pages never overlap, and another
     user's account a 404 for every method: djoser's ``HIDE_USERS`` leaves ``destroy`` out, and
-    its 403 there would tell which user ids exist."""
+    its 403 there would tell which user ids exist.
+
+    After ``<action>:``, what the API schema says of that action (DRF's convention for
+    viewset docstrings, read by ``betterform_site.openapi``); djoser's own actions are
+    described in ``account_schema``.
+
+    list:
+    A user gets only their own account; staff get every account. Account endpoints are for
+    people: an API key client gets a 403.
+
+    create:
+    Register: open to anyone. ``email`` must not belong to another account and ``password``
+    must pass the site's password rules (a 400 names the field). The account starts inactive
+    until the link emailed to it is followed (``activate_user``).
+
+    update, partial_update:
+    Your own account (staff: any). A new ``email`` (unique across accounts) deactivates the
+    account until the link emailed to it is followed.
+
+    destroy:
+    Your own account (staff: any), confirmed by your ``current_password`` in the body (a 400
+    when it is wrong). Deleting your own account deletes your token too.
+    """
 
     ordering = ("username",)
 
@@ -67,7 +118,12 @@ class PasswordResetConfirmSerializer(
 class UsernameResetConfirmSerializer(
     StringUidMixin, djoser_serializers.UsernameResetConfirmSerializer
 ):
-    pass
+    """djoser's, with ``uid`` and ``token`` among its fields: the ``Meta.fields`` it inherits
+    from the ``UsernameSerializer`` model serializer left them out, so djoser read them from
+    the raw body while the API schema said the body was ``new_username`` alone."""
+
+    class Meta(djoser_serializers.UsernameResetConfirmSerializer.Meta):
+        fields = (*djoser_serializers.UsernameResetConfirmSerializer.Meta.fields, "uid", "token")
 
 
 class UsernameReminderEmail(djoser_email.UsernameResetEmail):
@@ -107,6 +163,28 @@ def throttled_admin_login(request: HttpRequest, extra_context: Any = None) -> Ht
     return admin.site.login(request, extra_context)
 
 
+# djoser's TokenCreateSerializer reads both fields as optional, but a login without either is
+# a 400 ("Unable to log in with provided credentials."), so a client must send both.
+_LOGIN = inline_serializer(
+    "TokenCreate",
+    {
+        djoser_settings.LOGIN_FIELD: serializers.CharField(),
+        "password": serializers.CharField(write_only=True, style={"input_type": "password"}),
+    },
+)
+
+
+@extend_schema(
+    request=_LOGIN,
+    responses={
+        200: OpenApiResponse(
+            djoser_settings.SERIALIZERS.token,
+            description="The token: send it as `Authorization: Token <auth_token>`.",
+        ),
+        400: OpenApiResponse(description="Unable to log in with the credentials sent."),
+    },
+)
+@extend_schema_view(post=LOG_IN)
 class ThrottledTokenCreateView(TokenCreateView):
     """djoser's token login, limited per client address by the ``login`` throttle rate."""
 
@@ -118,6 +196,7 @@ class ThrottledTokenCreateView(TokenCreateView):
     request=None,
     responses={204: OpenApiResponse(description="Logged out: the token no longer works.")},
 )
+@extend_schema_view(post=LOG_OUT)
 class LogoutView(TokenDestroyView):
     """djoser's token logout, described for the OpenAPI schema (it has no request body)."""
 

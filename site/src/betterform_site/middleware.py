@@ -1,4 +1,5 @@
-"""Answer 503 (retry later) instead of 500 while the database is unreachable."""
+"""Answer 503 (retry later) instead of 500 while the database is unreachable, with the API's
+error body (``betterform_site.exceptions``)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,9 @@ from collections.abc import Callable
 
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from rest_framework.exceptions import APIException
+
+from betterform_site.exceptions import error_body
 
 logger = logging.getLogger(__name__)
 
@@ -26,8 +30,9 @@ class DatabaseUnavailableMiddleware:
         logger.error(
             "database unavailable during %s %s: %s", request.method, request.path, exception
         )
-        response = JsonResponse(
-            {"detail": "The database is unavailable; retry in a few seconds."}, status=503
+        refused = APIException(
+            "The database is unavailable; retry in a few seconds.", "service_unavailable"
         )
+        response = JsonResponse(error_body(refused), status=503)
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response

@@ -1,81 +1,85 @@
-"""The error answers every operation of the OpenAPI schema may give, documented where they occur.
+"""The OpenAPI schema's last corrections: what client generators need and drf-spectacular
+cannot infer from DRF's code (issue 17: clients generated from ``/api/schema/``).
 
-A drf-spectacular postprocessing hook (``SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"]``). Views
-document their deliberate answers (a 404 for an object you cannot see, a 409 of the workflow);
-this adds the ones DRF gives on its own, without replacing a view's own description:
+``postprocess`` is the site's postprocessing hook (``SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"]``,
+after drf-spectacular's enum hook). In order:
 
-- 400 where the request carries input: query parameters (filters name the parameter), a body;
-- 401 everywhere: credentials that are sent are checked even where none are required;
-- 403 where credentials are required (the principal may not do this);
-- 404 where the path names an object, and for a page past the last of a list;
-- 409 where the view already says why (not added: it is a workflow's answer, not DRF's);
-- 413 where there is a body larger than ``DATA_UPLOAD_MAX_MEMORY_SIZE``;
-- 429 everywhere: every view is throttled.
+1. ``schema_errors.document_error_responses``: the one ``Error`` body on every 4xx each
+   operation can give, and ``Retry-After`` on every 429;
+2. ``document_delete_bodies``: djoser's account deletions read ``current_password`` from the
+   body of the DELETE (``UserViewSet.destroy`` validates ``UserDeleteSerializer``), which
+   drf-spectacular never documents for a DELETE;
+3. ``schema_components``: every field a response always has is ``required``, ``oneOf`` whose
+   branches overlap is ``anyOf``, and components nothing refers to are dropped.
 
-It also corrects djoser's actions that answer 204 with no body, which drf-spectacular reads
-as a 200 with the action's serializer (djoser's ``views.py`` returns ``HTTP_204_NO_CONTENT``).
+Headers a view sends itself (``Location`` of a queued document, the download's ``ETag``) are
+declared on the view with drf-spectacular's ``OpenApiParameter(..., response=[...])``.
 """
 
 from __future__ import annotations
 
+import copy
+from collections.abc import Iterator
 from typing import Any
+
+from djoser.views import UserViewSet
+
+from betterform_site.schema_components import (
+    any_of_for_overlapping_branches,
+    drop_unused_components,
+    require_response_fields,
+)
+from betterform_site.schema_errors import document_error_responses
 
 METHODS = ("get", "put", "patch", "post", "delete", "head", "options", "trace")
 
-DESCRIPTIONS = {
-    "400": "Invalid input: the body names each field, and a filter its parameter, with what "
-    "it accepts.",
-    "401": "Not authenticated, or the credentials sent are not valid.",
-    "403": "Authenticated, but not allowed to do this.",
-    "404": "Not found (or not yours to see), or a page past the last.",
-    "413": "The request body is larger than the limit.",
-    "429": "Too many requests: retry after the Retry-After header's seconds.",
-}
-
-# djoser's UserViewSet actions: ``Response(status=HTTP_204_NO_CONTENT)``, nothing else on success.
-DJOSER_NO_CONTENT = {
-    f"auth_users_{action}_create"
-    for action in (
-        "activation",
-        "resend_activation",
-        "set_password",
-        "reset_password",
-        "reset_password_confirm",
-        "set_username",
-        "reset_username",
-        "reset_username_confirm",
-    )
+USER_DELETE = {
+    "type": "object",
+    "description": "Deleting an account needs its password (djoser's UserDeleteSerializer).",
+    "properties": {"current_password": {"type": "string", "writeOnly": True}},
+    "required": ["current_password"],
 }
 
 
-def _answers(path: str, operation: dict[str, Any]) -> list[str]:
-    parameters = operation.get("parameters", [])
-    codes = ["401", "429"]
-    if "requestBody" in operation or any(p["in"] != "path" for p in parameters):
-        codes.append("400")
-    if {} not in operation.get("security", [{}]):
-        codes.append("403")
-    if "{" in path or any(p["in"] == "query" and p["name"] == "page" for p in parameters):
-        codes.append("404")
-    if "requestBody" in operation:
-        codes.append("413")
-    return codes
-
-
-def document_error_responses(
-    result: dict[str, Any], generator: Any, request: Any, public: bool
-) -> dict[str, Any]:
-    """Add the 400/401/403/404/413/429 answers to each operation where they can occur."""
+def operations(result: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    """``(path, method, operation)`` for every operation of a schema."""
     for path, item in result.get("paths", {}).items():
         for method in METHODS:
-            operation = item.get(method)
-            if operation is None:
-                continue
-            responses = operation.setdefault("responses", {})
-            if operation.get("operationId") in DJOSER_NO_CONTENT:
-                responses.pop("200", None)
-                responses["204"] = {"description": "Done (no content)."}
-            for code in _answers(path, operation):
-                responses.setdefault(code, {"description": DESCRIPTIONS[code]})
-            operation["responses"] = dict(sorted(responses.items()))
+            if method in item:
+                yield path, method, item[method]
+
+
+def views(generator: Any) -> dict[tuple[str, str], Any]:
+    """``(schema path, method) -> view`` as drf-spectacular's generator documented them (its
+    ``endpoints``, ``create_view`` and ``coerce_path``, which turns ``{pk}`` into ``{id}``)."""
+    found = {}
+    for path, _regex, method, callback in generator.endpoints or ():
+        view = generator.create_view(callback, method)
+        found[(generator.coerce_path(path, method, view), method.lower())] = view
+    return found
+
+
+def document_delete_bodies(result: dict[str, Any], generator: Any) -> None:
+    """The ``current_password`` body of djoser's DELETE ``users/{id}/`` and ``users/me/``."""
+    found = views(generator)
+    for path, method, operation in operations(result):
+        view = found.get((path, method))
+        if method == "delete" and isinstance(view, UserViewSet):
+            ref = {"$ref": "#/components/schemas/UserDeleteRequest"}
+            operation["requestBody"] = {
+                "content": {"application/json": {"schema": ref}},
+                "required": True,
+            }
+            result["components"]["schemas"]["UserDeleteRequest"] = copy.deepcopy(USER_DELETE)
+
+
+def postprocess(
+    result: dict[str, Any], generator: Any, request: Any, public: bool
+) -> dict[str, Any]:
+    """drf-spectacular postprocessing hook: the corrections above, in order."""
+    document_delete_bodies(result, generator)  # first: a body brings its 400, 413 and 415
+    document_error_responses(result, operations(result))
+    require_response_fields(result)
+    any_of_for_overlapping_branches(result)
+    drop_unused_components(result)
     return result

@@ -47,3 +47,6 @@ urlpatterns = [
     path("api/monday/", include("monday_integration.urls")),
     path("api/", include("betterform.urls")),
 ]
+
+# An unknown /api/ URL answers the API's error body (JSON), not Django's HTML page.
+handler404 = "betterform_site.exceptions.not_found"

@@ -70,6 +70,8 @@ class CreatedBoundFilter(filters.Filter):
         return qs.filter(**{f"{self.field_name}__{lookup}": value})
 
 
+# anyOf, not oneOf: both branches are strings, and where formats are not checked (they are
+# annotations in JSON Schema) a date matches both, which oneOf refuses.
 _DATE_OR_DATETIME = [
     {"type": "string", "format": "date"},
     {"type": "string", "format": "date-time"},
@@ -78,7 +80,7 @@ _DATE_OR_DATETIME = [
 
 @extend_schema_field(
     {
-        "oneOf": _DATE_OR_DATETIME,
+        "anyOf": _DATE_OR_DATETIME,
         "description": "Created on or after: a date (from the start of that day, local time) "
         "or an ISO 8601 date and time (inclusive).",
     }
@@ -89,7 +91,7 @@ class CreatedAfterFilter(CreatedBoundFilter):
 
 @extend_schema_field(
     {
-        "oneOf": _DATE_OR_DATETIME,
+        "anyOf": _DATE_OR_DATETIME,
         "description": "Created before: a date (up to the end of that day, local time) or an "
         "ISO 8601 date and time (exclusive, as on submissions).",
     }

@@ -1,9 +1,6 @@
-from rest_framework import exceptions, status
+"""The API errors betterform raises: createpdf's (the site's exception handler shapes them
+into the API's error body)."""
 
+from createpdf.errors import Conflict
 
-class Conflict(exceptions.APIException):
-    """409: the request is valid but the object's state does not allow it."""
-
-    status_code = status.HTTP_409_CONFLICT
-    default_detail = "The object's current state does not allow this."
-    default_code = "conflict"
+__all__ = ["Conflict"]

@@ -38,6 +38,7 @@ from betterform.api.serializers_submissions import (
 )
 from betterform.filters import FormFilter
 from betterform.models import Form, FormVersion
+from createpdf.parsers import JSONParser
 
 _NOT_FOUND = OpenApiResponse(description="No such form that you can see.")
 _CONFLICT = OpenApiResponse(description="The form has submissions; unpublish it instead.")
@@ -49,10 +50,31 @@ _CONFLICT = OpenApiResponse(description="The form has submissions; unpublish it 
     **history_schema(FormSerializer),
 )
 class FormViewSet(HistoryMixin, viewsets.ModelViewSet):
-    """Quote forms. Reps see and change only their own; staff and API clients all of them."""
+    """Quote forms. Reps see and change only their own; staff and API clients all of them.
+
+    After ``<action>:``, what the API schema says of that action (DRF's convention for
+    viewset docstrings).
+
+    list:
+    A rep gets the forms they own; staff and API clients get every form.
+
+    create:
+    The form belongs to you (to nobody for an API key client) and is closed to customers
+    unless ``published`` is true (see ``publish_form``). Its ``schema`` is checked: each
+    problem is listed under ``schema`` with its path. The first form version is stored with it.
+
+    update, partial_update:
+    A changed ``schema`` is checked as on create and stored as a new form version; existing
+    submissions keep the version they answered, new ones answer this one.
+
+    destroy:
+    A form that has submissions cannot be deleted (409): unpublish it instead. A deleted form's
+    last version is kept: ``list_deleted_forms`` lists it and ``recover_form`` brings it back.
+    """
 
     serializer_class = FormSerializer
     permission_classes = [IsStaffRepOrAPIKey]
+    parser_classes = [JSONParser]
     filterset_class = FormFilter
     search_fields = ["name", "slug", "description"]
     ordering_fields = ["name", "created_at"]
@@ -83,13 +105,20 @@ class FormViewSet(HistoryMixin, viewsets.ModelViewSet):
     @extend_schema(request=None, responses={200: FormSerializer, 404: _NOT_FOUND})
     @action(detail=True, methods=["post"])
     def publish(self, request: Request, pk: str | None = None) -> Response:
-        """Open the form to customers at its public URL."""
+        """Publish a form.
+
+        Open the form to customers: its ``public_url`` (``get_public_form`` and
+        ``submit_public_form``, no credentials) answers from now on. The answer is the form."""
         return self._set_published(request, published=True)
 
     @extend_schema(request=None, responses={200: FormSerializer, 404: _NOT_FOUND})
     @action(detail=True, methods=["post"])
     def unpublish(self, request: Request, pk: str | None = None) -> Response:
-        """Close the public URL; the form and its submissions stay."""
+        """Unpublish a form.
+
+        Close the form's public URL to customers (it answers 404 from now on); the form, its
+        token and its submissions stay, and publishing it again reopens the same URL. The
+        answer is the form."""
         return self._set_published(request, published=False)
 
     def _set_published(self, request: Request, *, published: bool) -> Response:
@@ -114,6 +143,7 @@ class PublicFormView(APIView):
 
     authentication_classes: list[Any] = []
     permission_classes = [AllowAny]
+    parser_classes = [JSONParser]
     throttle_scope = "public_submit"
 
     def get_throttles(self) -> list[BaseThrottle]:
@@ -128,14 +158,19 @@ class PublicFormView(APIView):
         )
 
     @extend_schema(
-        operation_id="public_forms_retrieve",
+        operation_id="get_public_form",
         responses={200: PublicFormSerializer, 404: _NOT_FOUND},
     )
     def get(self, request: Request, token: str) -> Response:
+        """Get a published form.
+
+        What a customer needs to fill in the form (its name, description and ``schema``), by
+        the public token of its ``public_url``; no credentials. A 404 when no published form
+        has that token (an unpublished form's too)."""
         return Response(PublicFormSerializer(self.get_form(token)).data)
 
     @extend_schema(
-        operation_id="public_forms_submit",
+        operation_id="submit_public_form",
         request=PublicSubmissionSerializer,
         responses={
             201: SubmissionReceiptSerializer,
@@ -145,6 +180,13 @@ class PublicFormView(APIView):
         },
     )
     def post(self, request: Request, token: str) -> Response:
+        """Submit answers to a published form.
+
+        A customer's ``answers`` (and optionally who they are, ``customer``), with no
+        credentials. The answers are checked against the form's current version: a 400 names
+        each field at fault. The answer (201) is a receipt: the submission's id, status
+        (``submitted``) and time; the form's owner follows it up. Limited per client address
+        (the site's ``public_submit`` rate): past it, a 429 with ``Retry-After``."""
         form = self.get_form(token)
         serializer = PublicSubmissionSerializer(data=request.data, context={"form": form})
         serializer.is_valid(raise_exception=True)

@@ -26,13 +26,19 @@ import reversion
 from django.db import transaction
 from django.http import Http404
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers, status
+from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 from reversion.models import Version
 
-from betterform.api.history_schema import VersionChoice, VersionSerializer, restored_serializer
+from betterform.api.errors import Conflict
+from betterform.api.history_schema import (
+    DeletedVersionSerializer,
+    VersionChoice,
+    VersionSerializer,
+    restored_serializer,
+)
 from betterform.api.permissions import api_key_of, sees_everything
 from createpdf.history import MissingParent, RestoreError, restore_comment, restore_version
 
@@ -132,7 +138,7 @@ class HistoryMixin(RevisionMixin):
         version = self._chosen_version(request, Version.objects.get_for_object(instance))
         return self._restore(request, version, lambda: self.get_queryset().get(pk=instance.pk))
 
-    @extend_schema(responses=VersionSerializer)
+    @extend_schema(responses=DeletedVersionSerializer)
     @action(detail=False, methods=["get"], pagination_class=None)
     def deleted(self, request: Request) -> Response:
         versions = self._deleted_versions(request)
@@ -170,15 +176,12 @@ class HistoryMixin(RevisionMixin):
                 self.after_revert(restored)
         except RestoreError as error:
             missing = error.missing if isinstance(error, MissingParent) else []
-            body = {
-                "detail": str(error),
-                "missing": [
-                    {"model": row.model, "field": row.field, "id": row.object_id}
-                    | {"repr": row.object_repr, "version": row.version}
-                    for row in missing
-                ],
-            }
-            return Response(body, status=status.HTTP_409_CONFLICT)
+            rows = [
+                {"model": row.model, "field": row.field, "id": row.object_id}
+                | {"repr": row.object_repr, "version": row.version}
+                for row in missing
+            ]
+            raise Conflict(str(error), extra={"missing": rows}) from None
         restored.restore_warnings = result.warnings
         return Response(self.get_serializer(restored).data, status=http)
 
@@ -197,7 +200,7 @@ class HistoryMixin(RevisionMixin):
         try:
             version_id = int(raw)
         except (TypeError, ValueError):
-            raise serializers.ValidationError({"version": "send the id of a version."}) from None
+            raise serializers.ValidationError({"version": ["Send the id of a version."]}) from None
         for version in versions:
             if version.pk == version_id:
                 return version

@@ -1,7 +1,8 @@
 """The OpenAPI side of ``HistoryMixin``: the version list, the version choice, the restored
 object (the resource plus ``warnings``) and the 409 of a restore refused for a missing parent.
 
-A viewset passes ``history_schema(<its serializer>)`` to ``extend_schema_view``.
+A viewset passes ``history_schema(<its serializer>)`` to ``extend_schema_view``, which also
+names the four operations and describes them for that resource (``list_quote_history``, ...).
 """
 
 from __future__ import annotations
@@ -13,16 +14,26 @@ from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers
 
-VersionSerializer = inline_serializer(
-    "Version",
-    {
+
+def _version_fields() -> dict[str, serializers.Field]:
+    # New fields each time: a serializer class takes its declared fields out of the dict.
+    return {
         "id": serializers.IntegerField(),
         "created_at": serializers.DateTimeField(),
         "user": serializers.CharField(allow_null=True),
         "comment": serializers.CharField(),
         "changes": serializers.DictField(help_text="field -> {'from': old, 'to': new}"),
-        "object_id": serializers.CharField(required=False, help_text="Deleted list only."),
-        "object_repr": serializers.CharField(required=False, help_text="Deleted list only."),
+    }
+
+
+VersionSerializer = inline_serializer("Version", _version_fields(), many=True)
+# The deleted list's rows always have the two keys more, the history's never: one component each.
+DeletedVersionSerializer = inline_serializer(
+    "DeletedVersion",
+    {
+        **_version_fields(),
+        "object_id": serializers.CharField(help_text="The deleted object's id."),
+        "object_repr": serializers.CharField(help_text="The deleted object, as text."),
     },
     many=True,
 )
@@ -98,8 +109,68 @@ def history_schema(serializer_class: type[serializers.Serializer]) -> dict[str, 
         409: OpenApiResponse(RestoreRefused, description="A required parent no longer exists."),
     }
     return {
-        "history": extend_schema(filters=False),
-        "deleted": extend_schema(filters=False),
-        "revert": extend_schema(request=VersionChoice, responses={200: restored, **refused}),
-        "recover": extend_schema(request=VersionChoice, responses={201: restored, **refused}),
+        "history": extend_schema(filters=False, **_history_texts("history", serializer_class)),
+        "deleted": extend_schema(filters=False, **_history_texts("deleted", serializer_class)),
+        "revert": extend_schema(
+            request=VersionChoice,
+            responses={200: restored, **refused},
+            **_history_texts("revert", serializer_class),
+        ),
+        "recover": extend_schema(
+            request=VersionChoice,
+            responses={201: restored, **refused},
+            **_history_texts("recover", serializer_class),
+        ),
     }
+
+
+# Operation id, summary and description of each history action, for one resource ("quote",
+# "quotes"). Written once here, with the resource's name, instead of a generic docstring on
+# ``HistoryMixin`` that every resource would repeat. ``{one_id}``: the name in operation ids.
+_TEXTS = {
+    "history": (
+        "list_{one_id}_history",
+        "List {a} {one}'s versions",
+        "Every stored version of the {one}, newest first, in one list (not paginated): when "
+        "(`created_at`), who (`user`, null for an API key client, whose name the `comment` "
+        "gives), and `changes`: each field that changed since the version before, as "
+        '`{{"from": old, "to": new}}`. '
+        "Send a version's `id` to `revert_{one_id}` to go back to it.",
+    ),
+    "deleted": (
+        "list_deleted_{many_id}",
+        "List deleted {many}",
+        "The {many} deleted (through the API or the admin) that you may see, each as its last "
+        "version with `object_id` and `object_repr`, most recent first, in one list (not "
+        "paginated). A rep sees the ones they owned; staff and API clients all of them. Send a "
+        "version's `id` to `recover_{one_id}` to bring the {one} back.",
+    ),
+    "revert": (
+        "revert_{one_id}",
+        "Revert {a} {one} to a version",
+        'Restore the {one} as the version chosen (`{{"version": <id>}}`, an id from '
+        "`list_{one_id}_history`) stored it, with the rows it owns (a quote's lines); nothing "
+        "else of that revision changes, and the revert is a new version itself. The answer is "
+        "the {one} plus `warnings`: links cleared because their parent no longer exists. A 409 "
+        "when a required parent (a submission's form) is gone: `missing` names it and the "
+        "version to recover it from.",
+    ),
+    "recover": (
+        "recover_{one_id}",
+        "Recover a deleted {one}",
+        'Bring a deleted {one} back from its last version (`{{"version": <id>}}`, an id from '
+        "`list_deleted_{many_id}`), under its old id and with the rows it owns (a quote's "
+        "lines). The answer (201) is the {one} plus `warnings`: links cleared because their "
+        "parent no longer exists. A 409 when a required parent (a submission's form) is gone: "
+        "`missing` names it and the version to recover it from.",
+    ),
+}
+
+
+def _history_texts(action: str, serializer_class: type[serializers.Serializer]) -> dict[str, str]:
+    meta = serializer_class.Meta.model._meta  # type: ignore[attr-defined]
+    one, many = str(meta.verbose_name), str(meta.verbose_name_plural)
+    names = {"one": one, "many": many, "a": "an" if one[:1] in "aeio" else "a"}
+    names |= {"one_id": one.replace(" ", "_"), "many_id": many.replace(" ", "_")}
+    operation_id, summary, description = (text.format(**names) for text in _TEXTS[action])
+    return {"operation_id": operation_id, "summary": summary, "description": description}

@@ -24,8 +24,9 @@ from betterform.documents import request_quote_pdf
 from betterform.models import Quote
 from betterform.quote_filters import QuoteFilter
 from createpdf.access import api_key_id, user_of
+from createpdf.parsers import JSONParser
 from createpdf.serializers import DocumentSerializer
-from createpdf.views import queued_response
+from createpdf.views import QUEUED_HEADERS, queued_response
 
 _NOT_FOUND = OpenApiResponse(description="No such quote that you can see.")
 
@@ -46,10 +47,35 @@ class OwnedCreateMixin:
     **history_schema(QuoteSerializer),
 )
 class QuoteViewSet(HistoryMixin, OwnedCreateMixin, viewsets.ModelViewSet):
-    """Quotes with their lines. Sending ``lines`` replaces them all; totals are read-only."""
+    """Quotes with their lines. Sending ``lines`` replaces them all; totals are read-only.
+
+    After ``<action>:``, what the API schema says of that action (DRF's convention for
+    viewset docstrings).
+
+    list:
+    A rep gets their own quotes; staff and API clients get every quote. Each comes with its
+    lines.
+
+    create:
+    A quote and its ``lines`` in one request. The server gives it its ``number`` (gapless,
+    per year) and computes every amount: each line's ``gross``, ``discount``, ``tax`` and
+    ``total``, and the quote's totals (amounts are decimal strings). Line errors come as a
+    list with one entry per line sent (``{}`` for a good one). ``submission`` (one you may
+    see) sets ``form``. The quote belongs to you (to nobody for an API key client).
+
+    update, partial_update:
+    ``lines``, when sent, replace every line of the quote (left out, they stay); the totals
+    are computed again. Amounts, ``number`` and ``form`` are read-only.
+
+    destroy:
+    The quote goes with its lines; its PDF documents stay. A deleted quote's last version
+    (with its lines) is kept: ``list_deleted_quotes`` lists it and ``recover_quote`` brings
+    it back.
+    """
 
     serializer_class = QuoteSerializer
     permission_classes = [IsStaffRepOrAPIKey]
+    parser_classes = [JSONParser]
     filterset_class = QuoteFilter
     search_fields = ["number", "title", "customer_name", "customer_email"]
     ordering_fields = ["created_at", "total", "number"]
@@ -69,7 +95,9 @@ class QuoteViewSet(HistoryMixin, OwnedCreateMixin, viewsets.ModelViewSet):
         services.recalculate(instance)
 
     @extend_schema(
+        operation_id="request_quote_pdf",
         request=None,
+        parameters=QUEUED_HEADERS,
         responses={
             202: DocumentSerializer,
             200: OpenApiResponse(DocumentSerializer, description="Already rendered: no new job."),
@@ -78,9 +106,12 @@ class QuoteViewSet(HistoryMixin, OwnedCreateMixin, viewsets.ModelViewSet):
     )
     @action(detail=True, methods=["post"])
     def pdf(self, request: Request, pk: str | None = None) -> Response:
-        """Queue the quote's PDF; poll the document's ``url``, then fetch its ``download_url``.
+        """Request the quote's PDF.
 
-        An unchanged quote returns the document already rendered (200)."""
+        Queue the quote's PDF document and answer 202 with it (``Location``: its ``url``):
+        poll ``get_document`` until its ``status`` is ``done``, then fetch the PDF with
+        ``download_document`` (its ``download_url``). An unchanged quote gets the document
+        already asked for: 200 once it is rendered, 202 while it is on its way."""
         quote = self.get_object()
         document, _ = request_quote_pdf(
             quote, requested_by=user_of(request), requested_by_key=api_key_id(request)

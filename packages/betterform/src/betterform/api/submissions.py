@@ -30,6 +30,7 @@ from betterform.api.serializers_submissions import (
 from betterform.filters import SubmissionFilter
 from betterform.limits import DoesNotFit
 from betterform.models import Submission
+from createpdf.parsers import JSONParser
 
 _NOT_FOUND = OpenApiResponse(description="No such submission that you can see.")
 
@@ -44,10 +45,33 @@ class SubmissionViewSet(HistoryMixin, viewsets.ModelViewSet):
 
     The status is read-only here: it starts as ``submitted`` (or ``draft``) and moves only
     through ``POST /submissions/{id}/status/``, which enforces the workflow.
+
+    After ``<action>:``, what the API schema says of that action (DRF's convention for
+    viewset docstrings).
+
+    list:
+    A rep gets their own submissions; staff and API clients get every submission.
+
+    create:
+    Answers to ``form`` (a form you may see), checked against its current version: a 400 names
+    each answer at fault. ``status`` is ``submitted`` (the default: every required answer
+    given) or ``draft`` (answers may be incomplete). The submission belongs to you (to nobody
+    for an API key client) and its ``source`` is ``api``.
+
+    update, partial_update:
+    ``answers`` are checked against the form version the submission answered (a draft's may
+    still be incomplete). ``form`` cannot change, and neither can ``status`` here (a 400):
+    move it with ``set_submission_status``.
+
+    destroy:
+    Quotes built from the submission stay, no longer linked to it. A deleted submission's
+    last version is kept: ``list_deleted_submissions`` lists it and ``recover_submission``
+    brings it back.
     """
 
     serializer_class = SubmissionSerializer
     permission_classes = [IsStaffRepOrAPIKey]
+    parser_classes = [JSONParser]
     filterset_class = SubmissionFilter
     search_fields = ["customer_name", "customer_email", "customer_company"]
     ordering_fields = ["created_at", "updated_at", "status"]
@@ -59,6 +83,7 @@ class SubmissionViewSet(HistoryMixin, viewsets.ModelViewSet):
         return scope_to_owner(submissions, self.request)
 
     @extend_schema(
+        operation_id="set_submission_status",
         request=StatusChangeSerializer,
         responses={
             200: SubmissionSerializer,
@@ -69,7 +94,14 @@ class SubmissionViewSet(HistoryMixin, viewsets.ModelViewSet):
     )
     @action(detail=True, methods=["post"], serializer_class=StatusChangeSerializer)
     def status(self, request: Request, pk: str | None = None) -> Response:
-        """Move the submission through its workflow (e.g. quoted -> sent)."""
+        """Set a submission's status.
+
+        Move the submission one step through its workflow: ``draft`` -> ``submitted`` (its
+        answers must be complete, else a 400 naming them); ``submitted`` -> ``quoted`` or back
+        to ``draft``; ``quoted`` -> ``sent`` or back to ``submitted``; ``sent`` ->
+        ``accepted``, ``rejected`` or back to ``quoted``. ``accepted`` and ``rejected`` are
+        final. Any other move is a 409 whose ``detail`` lists the moves allowed. The answer is
+        the submission."""
         submission = self.get_object()
         body = StatusChangeSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -100,7 +132,15 @@ class SubmissionViewSet(HistoryMixin, viewsets.ModelViewSet):
     )
     @action(detail=True, methods=["post"], serializer_class=QuoteReceiptSerializer)
     def quote(self, request: Request, pk: str | None = None) -> Response:
-        """Price the submission from its form's pricing; building again re-prices its quote."""
+        """Build the submission's quote.
+
+        Price the answers with the pricing of the form version they answered, into a quote
+        with its lines. The first time, a new quote (201); again (say after the answers
+        changed), the same quote re-priced (200); either way the answer is the quote's id,
+        ``number``, ``total``, ``currency`` and ``url``. A ``draft`` or ``submitted``
+        submission becomes ``quoted``. A 400 for a draft whose answers are incomplete, or
+        answers priced into amounts larger than a quote holds; a 409 once the submission is
+        ``accepted`` or ``rejected`` (its quote is final)."""
         submission = self.get_object()
         existed = submission.quotes.exists()
         owner = submission.owner or owner_for_new_object(request)

@@ -21,7 +21,8 @@ REST_FRAMEWORK = {
         "createpdf.filtering.SearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # drf-spectacular's, with operation ids, summaries and descriptions (betterform_site.openapi).
+    "DEFAULT_SCHEMA_CLASS": "betterform_site.openapi.AutoSchema",
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",
         "rest_framework.throttling.UserRateThrottle",
@@ -38,12 +39,10 @@ REST_FRAMEWORK = {
     # so a client could send a new one per request and never be throttled. 0: the connection's
     # address, which uvicorn already takes from a trusted local proxy's header.
     "NUM_PROXIES": env_int("NUM_PROXIES", 0),
-    # JSON with a NUL character anywhere is a 400 (PostgreSQL cannot store one).
-    "DEFAULT_PARSER_CLASSES": [
-        "betterform_site.parsers.NulFreeJSONParser",
-        "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
-    ],
+    # The API speaks JSON only: another body is a 415 (a form or multipart body cannot carry
+    # nested writes such as a quote's lines). JSON with a NUL character anywhere is a 400
+    # (PostgreSQL cannot store one). The apps' views declare the same parser themselves.
+    "DEFAULT_PARSER_CLASSES": ["createpdf.parsers.JSONParser"],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "EXCEPTION_HANDLER": "betterform_site.exceptions.exception_handler",
 }
@@ -63,10 +62,11 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/api/",
     "COMPONENT_SPLIT_REQUEST": True,
-    # The 400/401/403/404/413/429 answers DRF gives on its own, on every operation that can.
+    # What client generators need and drf-spectacular cannot infer (betterform_site.schema):
+    # the Error body on every 4xx each operation can give, required response fields, anyOf.
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "betterform_site.schema.document_error_responses",
+        "betterform_site.schema.postprocess",
     ],
     "ENUM_NAME_OVERRIDES": {"SubmissionStatusEnum": "betterform.models.Submission.Status"},
     # Docs UI assets come from drf-spectacular-sidecar, so the docs work offline.

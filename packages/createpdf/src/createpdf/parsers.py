@@ -1,4 +1,10 @@
-"""Request body parsing for the whole API.
+"""Request body parsing for the API: JSON only.
+
+Every API view of createpdf, betterform and monday_integration declares
+``parser_classes = [JSONParser]``, so a host project whose default also parses forms and
+multipart cannot hand a view a body it would misread (a multipart quote lost its nested
+``lines`` and was saved without them). Any other content type is a 415 naming
+``application/json``.
 
 PostgreSQL cannot store a NUL character in text or jsonb (SQLite can), so a JSON body that
 holds one anywhere, in a string or a key, is a 400 naming where, on both databases, instead
@@ -10,13 +16,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from rest_framework import parsers
 from rest_framework.exceptions import ParseError
-from rest_framework.parsers import JSONParser
 
 from createpdf.fitting import find_nul
 
 
-class NulFreeJSONParser(JSONParser):
+class JSONParser(parsers.JSONParser):
+    """DRF's JSON parser that refuses a NUL character anywhere in the body (a 400)."""
+
     def parse(self, stream: Any, media_type: str | None = None, parser_context: Any = None):
         data = super().parse(stream, media_type, parser_context)
         where = find_nul(data)
