@@ -439,6 +439,46 @@ def test_the_download_documents_its_etag_and_content_disposition(schema, staff, 
     check(schema, "get", url, again)
 
 
+def test_a_file_answer_documents_the_406_of_an_accept_it_cannot_meet(schema, staff, staff_client):
+    from createpdf.models import Document
+
+    with_406 = sorted(
+        op["operationId"] for _m, _p, op in _operations(schema) if "406" in op["responses"]
+    )
+    assert with_406 == ["download_document", "preview_template"]
+    document = Document.objects.create(template_slug="report", requested_by=staff)
+    url = f"/api/pdf/documents/{document.pk}/download/"
+    refused = staff_client.get(url, HTTP_ACCEPT="text/csv")
+    assert refused.status_code == 406
+    check(schema, "get", url, refused)
+
+
+def test_an_operation_anyone_may_call_lists_no_credentials(schema, anon_client):
+    """Generators read any listed security as "needs credentials" (openapi-python-client then
+    wants an AuthenticatedClient to log in)."""
+    anonymous = sorted(
+        op["operationId"] for _m, _p, op in _operations(schema) if op.get("security") == []
+    )
+    assert anonymous == [
+        "activate_user",
+        "confirm_password_reset",
+        "confirm_username_reset",
+        "create_user",
+        "get_public_form",
+        "log_in",
+        "receive_webhook",
+        "resend_activation",
+        "reset_password",
+        "reset_username",
+        "submit_public_form",
+    ]
+    assert all({} not in op.get("security", []) for _m, _p, op in _operations(schema))
+    login = schema["paths"]["/api/auth/token/login/"]["post"]["responses"]
+    assert "401" in login and "403" not in login  # a token sent is checked; none is needed
+    answer = anon_client.post("/api/auth/token/login/", {"username": "x", "password": "y"})
+    assert answer.status_code == 400
+
+
 def test_every_429_documents_retry_after_and_a_real_one_sends_it(schema, anon_client, settings):
     missing = [
         f"{method} {path}"

@@ -239,3 +239,21 @@ def test_with_signatures_required_an_unsigned_malformed_body_is_a_401_not_a_400(
         assert response.status_code == 401, (body, response.content)
     assert api_client.post(url, {"challenge": "c"}, format="json").json() == {"challenge": "c"}
     assert not WebhookEvent.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_refusal_is_kept_in_a_host_project_that_wraps_requests_in_transactions(
+    api_client, mapping, settings
+):
+    """With ``ATOMIC_REQUESTS``, DRF rolls a request's transaction back on an error answer;
+    the stored ``refused`` row must survive its own 401."""
+    from django.db import connection
+
+    settings.MONDAY_SIGNING_SECRET = SIGNING
+    settings.MONDAY_REQUIRE_SIGNED_DELIVERIES = True
+    connection.settings_dict["ATOMIC_REQUESTS"] = True
+    try:
+        assert _post(api_client, mapping, _event(mapping)).status_code == 401
+    finally:
+        connection.settings_dict["ATOMIC_REQUESTS"] = False
+    assert WebhookEvent.objects.get().status == "refused"

@@ -9,7 +9,11 @@ after drf-spectacular's enum hook). In order:
 2. ``document_delete_bodies``: djoser's account deletions read ``current_password`` from the
    body of the DELETE (``UserViewSet.destroy`` validates ``UserDeleteSerializer``), which
    drf-spectacular never documents for a DELETE;
-3. ``schema_components``: every field a response always has is ``required``, ``oneOf`` whose
+3. ``anonymous_operations_take_no_credentials``: an operation anyone may call lists no security
+   (``[]``), not its credentials as options beside ``{}``: client generators read any listed
+   security as "needs credentials" (openapi-python-client asks for an ``AuthenticatedClient``
+   to log in);
+4. ``schema_components``: every field a response always has is ``required``, ``oneOf`` whose
    branches overlap is ``anyOf``, and components nothing refers to are dropped.
 
 Headers a view sends itself (``Location`` of a queued document, the download's ``ETag``) are
@@ -73,12 +77,20 @@ def document_delete_bodies(result: dict[str, Any], generator: Any) -> None:
             result["components"]["schemas"]["UserDeleteRequest"] = copy.deepcopy(USER_DELETE)
 
 
+def anonymous_operations_take_no_credentials(result: dict[str, Any]) -> None:
+    """``security: []`` on every operation whose options include anonymous (``{}``)."""
+    for _path, _method, operation in operations(result):
+        if {} in operation.get("security", []):
+            operation["security"] = []
+
+
 def postprocess(
     result: dict[str, Any], generator: Any, request: Any, public: bool
 ) -> dict[str, Any]:
     """drf-spectacular postprocessing hook: the corrections above, in order."""
     document_delete_bodies(result, generator)  # first: a body brings its 400, 413 and 415
     document_error_responses(result, operations(result))
+    anonymous_operations_take_no_credentials(result)
     require_response_fields(result)
     any_of_for_overlapping_branches(result)
     drop_unused_components(result)

@@ -11,6 +11,7 @@ ones DRF gives on its own, keeping a view's own description:
 - 403 where credentials are required (the principal may not do this);
 - 404 where the path names an object, for a page past the last of a list, and for a
   ``?format=`` no renderer of the action has (DRF's URL format override);
+- 406 where the answer is a file (a PDF): an ``Accept`` that takes neither it nor JSON;
 - 409 where the view already says why (not added: it is a workflow's answer, not DRF's);
   with ``{409: None}`` it gets a generic description;
 - 413 where there is a body larger than ``DATA_UPLOAD_MAX_MEMORY_SIZE``;
@@ -68,6 +69,7 @@ DESCRIPTIONS = {
     "401": "Not authenticated, or the credentials sent are not valid.",
     "403": "Authenticated, but not allowed to do this.",
     "404": "Not found (or not yours to see), or a page past the last.",
+    "406": "The Accept header takes neither this answer's type nor JSON.",
     "409": "The object's current state does not allow this.",
     "413": "The request body is larger than the limit.",
     "415": "The request body is not JSON (send Content-Type: application/json).",
@@ -88,13 +90,27 @@ def _answers(path: str, operation: dict[str, Any]) -> list[str]:
     codes = ["401", "429"]
     if "requestBody" in operation or query - {"format"}:
         codes.append("400")
-    if {} not in operation.get("security", [{}]):
+    security = operation.get("security", [{}])
+    if security and {} not in security:  # [] or an option of {}: anyone may call it
         codes.append("403")
+    if _answers_a_file(operation):
+        codes.append("406")
     if "{" in path or query & {"page", "format"}:
         codes.append("404")
     if "requestBody" in operation:
         codes += ["413", "415"]
     return codes
+
+
+def _answers_a_file(operation: dict[str, Any]) -> bool:
+    """An operation whose success is not JSON (a PDF) negotiates: an ``Accept`` that takes
+    neither its type nor JSON is a 406."""
+    return any(
+        media_type != "application/json"
+        for code, response in operation.get("responses", {}).items()
+        if code.startswith("2")
+        for media_type in response.get("content", {})
+    )
 
 
 def _extend_error(schemas: dict[str, Any], ref: str) -> None:

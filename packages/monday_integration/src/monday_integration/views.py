@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import transaction
+from django.utils.decorators import method_decorator
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import filters, mixins, permissions, status, viewsets
@@ -35,6 +37,10 @@ class DeliveryRefused(APIException):
         super().__init__(str(rejected), self.CODES.get(rejected.status))
 
 
+# A refused delivery is stored (``refused``) before the 401 is raised: a host project with
+# ``ATOMIC_REQUESTS`` would roll that row back with the error (DRF's handler marks the request's
+# transaction for rollback), so this view commits as it goes.
+@method_decorator(transaction.non_atomic_requests, name="dispatch")
 class WebhookView(APIView):
     """monday.com delivers here. The URL's secret names the board mapping and authenticates
     the delivery; a JWT present is verified when a signing secret is configured, and required
