@@ -1,0 +1,91 @@
+"""createpdf's API for reports: the list of the reports you may run, and queueing one."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    extend_schema,
+)
+from rest_framework import permissions
+from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from createpdf import registry, services
+from createpdf.parsers import JSONParser
+from createpdf.serializers import (
+    DocumentSerializer,
+    ReportSerializer,
+)
+from createpdf.views import QUEUED_HEADERS, queued_response
+
+
+class ReportListView(APIView):
+    permission_classes = [permissions.IsAuthenticated]
+    parser_classes = [JSONParser]
+
+    @extend_schema(operation_id="list_reports", responses=ReportSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        """List the reports you may request.
+
+        Each report you may run, with its ``parameters`` (name -> type and help) and the
+        ``url`` to request it at (``request_report``). One list, not paginated."""
+        rows = [
+            {
+                "name": report.name,
+                "title": report.title,
+                "description": report.description,
+                "parameters": {
+                    name: {"type": type(field).__name__, "help": str(field.help_text or "")}
+                    for name, field in report.parameters().fields.items()
+                },
+                "url": request.build_absolute_uri(
+                    reverse("createpdf:report-request", args=[report.name])
+                ),
+            }
+            for report in registry.reports().values()
+            if report.allowed(request)
+        ]
+        return Response(ReportSerializer(rows, many=True).data)
+
+
+class ReportRequestView(APIView):
+    permission_classes = [permissions.IsAuthenticated]
+    parser_classes = [JSONParser]
+
+    @extend_schema(
+        operation_id="request_report",
+        request=OpenApiTypes.OBJECT,
+        parameters=QUEUED_HEADERS,
+        responses={
+            202: DocumentSerializer,
+            # The same report within the minute (its generated_at) is the finished document.
+            200: OpenApiResponse(DocumentSerializer, description="Already rendered: no new job."),
+            400: OpenApiResponse(description="Invalid parameters."),
+            404: OpenApiResponse(description="No such report."),
+        },
+    )
+    def post(self, request: Request, name: str) -> Response:
+        """Request a report.
+
+        Queue the report's PDF with the parameters in the body (each report's are in
+        ``list_reports``; a 400 names each one at fault). The answer is the document, as for
+        ``request_document``: 202 while it is on its way, 200 when the same report is already
+        rendered. A 404 for no report of that name, a 403 for one you may not run."""
+        report = registry.reports().get(name)
+        if report is None:
+            raise NotFound(f"no report named {name!r}.")
+        if not report.allowed(request):
+            raise PermissionDenied(f"you may not run the {name!r} report.")
+        parameters = report.parameters(data=request.data)
+        parameters.is_valid(raise_exception=True)
+        document, _ = services.request_document(
+            template_slug=report.template_slug,
+            context=report.build_context(parameters.validated_data, request),
+            requested_by=request.user,
+            title=report.title,
+        )
+        return queued_response(request, document)
