@@ -150,3 +150,12 @@ def test_a_multipart_quote_with_lines_is_a_415_not_a_quote_without_them(staff_cl
     assert created.status_code == 201
     assert [line["description"] for line in created.json()["lines"]] == ["Worktop", "Sink"]
     assert created.json()["total"] == "484.00"
+
+
+def test_a_body_without_a_content_type_is_a_415_that_says_so(staff_client):
+    response = staff_client.generic("POST", "/api/quotes/", b'{"title": "Kitchen"}', "")
+
+    assert response.status_code == 415
+    assert response.json()["detail"] == (
+        "The request body has no Content-Type; this endpoint accepts application/json only."
+    )

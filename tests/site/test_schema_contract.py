@@ -516,3 +516,15 @@ def staff_client(staff) -> APIClient:
 @pytest.fixture
 def anon_client() -> APIClient:
     return APIClient()
+
+
+def test_a_report_request_body_is_one_of_the_registered_reports_parameters(schema):
+    from createpdf import registry
+
+    body = schema["paths"]["/api/pdf/reports/{name}/"]["post"]["requestBody"]
+    union = _component(schema, body["content"]["application/json"]["schema"]["$ref"])
+    documented = {branch["$ref"].rsplit("/", 1)[-1] for branch in union["anyOf"]}
+    expected = {f"{r.parameters.__name__}Request" for r in registry.reports().values()}
+    assert documented == expected and len(expected) >= 2
+    quotes = _component(schema, "#/components/schemas/QuotesSummaryParametersRequest")
+    assert {"date_from", "date_to", "currency"} <= set(quotes["properties"])

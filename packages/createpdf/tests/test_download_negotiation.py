@@ -165,3 +165,38 @@ def test_options_on_the_download_with_accept_application_pdf_is_described_in_jso
 
     assert response.status_code == 200 and response["Content-Type"] == "application/json"
     assert "application/pdf" in response.json()["renders"]
+
+
+@pytest.mark.parametrize("format_", ["json", "pdf"])
+@pytest.mark.parametrize("accept", ["application/json", "application/pdf", "*/*"])
+def test_format_in_the_query_changes_nothing_the_accept_header_decides(
+    rep_client, document_id, run_worker, format_, accept
+):
+    """DRF's ``?format=`` override would pick a renderer and then 406 an Accept of JSON."""
+    run_worker()
+    url = f"/api/pdf/documents/{document_id}/download/?format={format_}"
+
+    response = rep_client.get(url, HTTP_ACCEPT=accept)
+
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+
+
+def test_the_file_actions_offer_no_format_parameter_in_the_schema():
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    for path, method in (
+        ("/api/pdf/documents/{id}/download/", "get"),
+        ("/api/pdf/templates/preview/", "post"),
+    ):
+        names = {p["name"] for p in schema["paths"][path][method].get("parameters", [])}
+        assert "format" not in names, path
+
+
+def test_an_empty_preview_says_what_to_send(staff_client):
+    body = _assert_json_error(
+        staff_client.post("/api/pdf/templates/preview/", {}, format="json", **PDF), 400, "invalid"
+    )
+    assert body["errors"]["non_field_errors"] == [
+        "Send 'template' (a stored or packaged template's slug) or 'html' to preview."
+    ]

@@ -122,11 +122,11 @@ def as_api_exception(exc: Exception, context: dict[str, Any]) -> exceptions.APIE
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
         return RequestTooLarge(f"The request body is larger than the limit of {limit} bytes.")
     if isinstance(exc, exceptions.UnsupportedMediaType) and request is not None:
-        sent = (request.content_type or "").split(";")[0].strip() or "no content type"
+        sent = (request.content_type or "").split(";")[0].strip()
+        what = f"The request body is {sent}" if sent else "The request body has no Content-Type"
         return exceptions.UnsupportedMediaType(
             sent,
-            detail=f"The request body is {sent}; this endpoint accepts "
-            f"{_media_types(request.parsers)} only.",
+            detail=f"{what}; this endpoint accepts {_media_types(request.parsers)} only.",
         )
     if isinstance(exc, exceptions.NotAcceptable) and view is not None and request is not None:
         accept = request.headers.get("Accept", "")

@@ -14,9 +14,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpResponseBase
+from drf_spectacular.utils import OpenApiParameter
+from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 
 
 class PDFRenderer(BaseRenderer):
@@ -40,6 +43,32 @@ class PDFRenderer(BaseRenderer):
 
 # JSON first: what DRF falls back to when it answers a failed negotiation (406).
 BINARY_RENDERERS = [JSONRenderer, PDFRenderer]
+
+
+class _WithoutFormatOverride:
+    """DRF's settings, but for the URL format override (``?format=``)."""
+
+    URL_FORMAT_OVERRIDE = None
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(api_settings, name)
+
+
+class AcceptHeaderNegotiation(DefaultContentNegotiation):
+    """A file action negotiates by the ``Accept`` header alone. Its answer is the file whatever
+    ``?format=`` says: DRF's override would pick a renderer by it and then 406 an ``Accept``
+    that takes JSON, where the same request without it gets the file."""
+
+    settings = _WithoutFormatOverride()
+
+
+# ``@action(..., **FILE_ACTION)`` for an action that answers a file, and, in its
+# ``extend_schema(parameters=...)``, ``NO_FORMAT_PARAMETER``: the schema offers no ``format``.
+FILE_ACTION: dict[str, Any] = {
+    "renderer_classes": BINARY_RENDERERS,
+    "content_negotiation_class": AcceptHeaderNegotiation,
+}
+NO_FORMAT_PARAMETER = OpenApiParameter(api_settings.URL_FORMAT_OVERRIDE or "format", exclude=True)
 
 
 class JSONErrorsMixin:

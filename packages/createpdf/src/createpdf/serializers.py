@@ -165,8 +165,12 @@ class PreviewSerializer(serializers.Serializer):
     context = serializers.JSONField(required=False, validators=[validate_context])
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        if ("template" in attrs) == ("html" in attrs):
+        if "template" in attrs and "html" in attrs:
             raise serializers.ValidationError("Send either 'template' or 'html', not both.")
+        if "template" not in attrs and "html" not in attrs:
+            raise serializers.ValidationError(
+                "Send 'template' (a stored or packaged template's slug) or 'html' to preview."
+            )
         if "template" in attrs:
             try:
                 template = resolve_template(attrs["template"])

@@ -24,7 +24,7 @@ from createpdf.errors import Conflict
 from createpdf.filters import DocumentFilter
 from createpdf.models import Document
 from createpdf.parsers import JSONParser
-from createpdf.renderers import BINARY_RENDERERS, JSONErrorsMixin
+from createpdf.renderers import FILE_ACTION, NO_FORMAT_PARAMETER, JSONErrorsMixin
 from createpdf.serializers import (
     DocumentRequestSerializer,
     DocumentSerializer,
@@ -163,14 +163,14 @@ class DocumentViewSet(
         return queued_response(request, document)
 
     @extend_schema(
-        parameters=DOWNLOAD_HEADERS,
+        parameters=[*DOWNLOAD_HEADERS, NO_FORMAT_PARAMETER],
         responses={
             (200, "application/pdf"): PDF_RESPONSE,
             304: OpenApiResponse(description="Not modified (If-None-Match matched the ETag)."),
             409: OpenApiResponse(description="Not rendered yet, or the render failed."),
         },
     )
-    @action(detail=True, methods=["get"], renderer_classes=BINARY_RENDERERS)
+    @action(detail=True, methods=["get"], **FILE_ACTION)
     def download(self, request: Request, pk: str | None = None) -> HttpResponse:
         """Download the document's PDF.
 

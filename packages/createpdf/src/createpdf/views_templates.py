@@ -22,7 +22,7 @@ from createpdf.conf import conf
 from createpdf.isolation import render_pdf
 from createpdf.models import DocumentTemplate
 from createpdf.parsers import JSONParser
-from createpdf.renderers import BINARY_RENDERERS, JSONErrorsMixin
+from createpdf.renderers import FILE_ACTION, NO_FORMAT_PARAMETER, JSONErrorsMixin
 from createpdf.rendering import RenderError
 from createpdf.serializers import (
     AvailableTemplateSerializer,
@@ -114,13 +114,13 @@ class DocumentTemplateViewSet(JSONErrorsMixin, viewsets.ModelViewSet):
 
     @extend_schema(
         request=PreviewSerializer,
-        parameters=PREVIEW_HEADERS,
+        parameters=[*PREVIEW_HEADERS, NO_FORMAT_PARAMETER],
         responses={
             (200, "application/pdf"): PDF_RESPONSE,
             400: OpenApiResponse(description="Template error."),
         },
     )
-    @action(detail=False, methods=["post"], renderer_classes=BINARY_RENDERERS)
+    @action(detail=False, methods=["post"], **FILE_ACTION)
     def preview(self, request: Request) -> HttpResponse:
         """Preview a template as a PDF.
 
