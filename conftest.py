@@ -6,8 +6,10 @@ import os
 import socket
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.cache import cache
@@ -81,3 +83,74 @@ def run_worker() -> Callable[..., int]:
         return ran
 
     return run
+
+
+# --- reading a PDF's glyphs (tests of scripts, fonts and long words) ------------------------
+
+
+@dataclass(frozen=True)
+class Glyph:
+    """One drawn glyph: the text it maps back to, its font's PostScript name without the subset
+    prefix ("ABCDEF+Noto-Sans-CJK-JP" -> "Noto-Sans-CJK-JP") and its box in points."""
+
+    text: str
+    font: str
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+
+
+@dataclass(frozen=True)
+class PdfPage:
+    width: float
+    height: float
+    glyphs: tuple[Glyph, ...]
+
+    @property
+    def text(self) -> str:
+        """Every glyph's text in reading order (pdfminer's lines, top to bottom, each left to
+        right), without whitespace, so a word wrapped over lines is one word again."""
+        return "".join("".join(glyph.text.split()) for glyph in self.glyphs)
+
+    def contains(self, written: str) -> bool:
+        """``written`` (whitespace ignored) is on the page. A right-to-left run is read left to
+        right, its glyphs in reverse, so it is also looked for in the glyphs taken backwards
+        (glyph by glyph, not character by character: a ligature such as Arabic lam-alef is one
+        glyph that maps back to its two letters in typed order)."""
+        wanted = "".join(written.split())
+        backwards = "".join("".join(glyph.text.split()) for glyph in reversed(self.glyphs))
+        return wanted in self.text or wanted in backwards
+
+    def fonts_of(self, character: str) -> set[str]:
+        return {glyph.font for glyph in self.glyphs if character in glyph.text}
+
+
+def read_pdf(content: bytes) -> list[PdfPage]:
+    """The glyphs of each page, read with pdfminer.six (pypdf gives text without boxes)."""
+    import io
+
+    from pdfminer.high_level import extract_pages
+    from pdfminer.layout import LAParams, LTChar
+
+    def chars(item: Any) -> Iterator[Any]:
+        if isinstance(item, LTChar):
+            yield item
+        elif hasattr(item, "__iter__"):
+            for child in item:
+                yield from chars(child)
+
+    pages = []
+    for layout in extract_pages(io.BytesIO(content), laparams=LAParams()):
+        glyphs = tuple(
+            Glyph(c.get_text(), c.fontname.split("+")[-1], c.x0, c.y0, c.x1, c.y1)
+            for c in chars(layout)
+        )
+        pages.append(PdfPage(layout.width, layout.height, glyphs))
+    return pages
+
+
+@pytest.fixture
+def pdf_pages() -> Callable[[bytes], list[PdfPage]]:
+    """``pdf_pages(content)``: each page's glyphs, their fonts and boxes."""
+    return read_pdf

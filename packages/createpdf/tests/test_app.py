@@ -47,3 +47,36 @@ def test_installed_harfbuzz_subset_passes_the_check():
     from createpdf.checks import check_harfbuzz_subset
 
     assert check_harfbuzz_subset() == []
+
+
+def test_the_fonts_of_every_script_are_installed_here():
+    """fontconfig (asked as WeasyPrint asks it) has every family of createpdf.fonts."""
+    from createpdf import checks, fonts
+
+    installed = checks.installed_font_families()
+    assert installed is not None and set(fonts.INSTALLED_FAMILIES) <= installed
+    assert checks.check_fonts() == []
+
+
+def test_missing_fonts_are_reported_with_their_scripts_and_the_install_command(monkeypatch):
+    """Uninstalling fonts is not possible in a test, so fontconfig's answer is replaced by one
+    without the Thai, Korean and emoji fonts."""
+    from createpdf import checks
+
+    installed = checks.installed_font_families() or set()
+    without = installed - {"Noto Sans Thai", "Noto Sans CJK KR", "Noto Color Emoji"}
+    monkeypatch.setattr(checks, "installed_font_families", lambda: without)
+
+    (warning,) = checks.check_fonts()
+    assert warning.id == "createpdf.W002"
+    assert "Thai, Korean, emoji" in warning.msg
+    assert "apt-get install fonts-noto-core fonts-noto-cjk fonts-noto-color-emoji" in warning.hint
+    assert "scripts/system-packages" in warning.hint
+
+
+def test_a_family_list_that_misses_one_names_it():
+    from createpdf.checks import missing_font_families
+
+    required = ("Noto Sans", "Noto Sans Hebrew")
+    assert missing_font_families(required, installed={"Noto Sans"}) == ["Noto Sans Hebrew"]
+    assert missing_font_families(required, installed={"Noto Sans", "Noto Sans Hebrew"}) == []

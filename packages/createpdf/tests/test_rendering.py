@@ -60,7 +60,8 @@ def test_css_is_a_template_too(pdf):
 
 def test_charts_are_inline_svg_without_scripts_and_their_text_reaches_the_pdf(pdf):
     svg = str(bar_chart("Revenue by month", ["Jan", "Feb"], {"Revenue": [10, "20.5"]}))
-    assert svg.startswith("<svg") and "<script" not in svg and "DejaVu Sans" in svg
+    assert svg.startswith('<span class="chart-figure"') and svg.count("<svg") == 1
+    assert "<script" not in svg and "Noto Sans" in svg, "labels are HTML in the font stack"
     rendered = render_pdf(
         "{{ bar_chart('Revenue by month', labels=['Jan', 'Feb'], series={'Revenue': [10, 20]}) }}"
         "{{ line_chart('Trend', labels=['Q1', 'Q2'], series=[1, 2]) }}"
@@ -103,3 +104,16 @@ def test_pie_slices_have_no_zero_radius_arcs_that_weasyprint_draws_as_spikes():
     svg = str(pie_chart("Share", {"Kitchen": 3, "Website": 1, "Cleaning": 2}))
     assert "A0 0" not in svg
     assert svg.count("<path") >= 3
+
+
+def test_templates_name_the_font_stack_through_a_global():
+    """``font_stack()`` in a template's CSS is createpdf.fonts' stack, not HTML-escaped; with a
+    language it names that region's CJK face."""
+    from createpdf import fonts
+    from createpdf.rendering import render_html
+
+    css = render_html("body { font-family: {{ font_stack() }}; }", {})
+    assert css == f"body {{ font-family: {fonts.css_font_family()}; }}"
+    assert '"Noto Sans", "Noto Sans Arabic"' in css and css.endswith("sans-serif; }")
+    assert "Noto Sans CJK TC" in render_html("{{ font_stack('zh-Hant-TW') }}", {})
+    assert '[lang|="ko" i]' in render_html("{{ font_lang_rules() }}", {})

@@ -1,4 +1,5 @@
-"""System checks for createpdf's settings (ids ``createpdf.E0xx``)."""
+"""System checks for createpdf's settings (ids ``createpdf.E0xx``) and the system libraries and
+fonts its PDFs need (``createpdf.W0xx``)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import Any
 
 from django.core.checks import CheckMessage, Error, Warning, register
 
+from createpdf import fonts
 from createpdf.conf import conf
 
 
@@ -45,5 +47,61 @@ def check_harfbuzz_subset(**kwargs: Any) -> list[CheckMessage]:
             "libharfbuzz-subset is not installed: PDFs render about three times slower.",
             hint="Install the Debian package libharfbuzz-subset0 (scripts/system-packages).",
             id="createpdf.W001",
+        )
+    ]
+
+
+def installed_font_families() -> set[str] | None:
+    """The font families fontconfig offers, asked through the fontconfig library WeasyPrint
+    loaded (the fonts a render can use), or None when fontconfig cannot be asked."""
+    try:
+        from weasyprint.text.ffi import ffi, fontconfig
+    except (ImportError, OSError):
+        return None
+    config = fontconfig.FcInitLoadConfigAndFonts()
+    if config == ffi.NULL:
+        return None
+    try:
+        fontset = fontconfig.FcConfigGetFonts(config, fontconfig.FcSetSystem)
+        if fontset == ffi.NULL:
+            return set()
+        families: set[str] = set()
+        value = ffi.new("FcChar8 **")
+        for index in range(fontset.nfont):
+            pattern, name = fontset.fonts[index], 0
+            # A font lists one family per language it is named in ("Noto Sans CJK JP", ...).
+            while fontconfig.FcPatternGetString(pattern, b"family", name, value) == 0:
+                families.add(ffi.string(value[0]).decode(errors="replace"))
+                name += 1
+        return families
+    finally:
+        fontconfig.FcConfigDestroy(config)
+
+
+def missing_font_families(
+    required: tuple[str, ...] = fonts.INSTALLED_FAMILIES, installed: set[str] | None = None
+) -> list[str]:
+    """The families of ``required`` that fontconfig does not have, in stack order."""
+    installed = installed_font_families() if installed is None else installed
+    if installed is None:
+        return []
+    return [family for family in required if family not in installed]
+
+
+@register()
+def check_fonts(**kwargs: Any) -> list[CheckMessage]:
+    """Without the Noto fonts, text in the scripts they cover prints as empty boxes."""
+    missing = missing_font_families()
+    if not missing:
+        return []
+    scripts = ", ".join(dict.fromkeys(fonts.SCRIPTS.get(family, family) for family in missing))
+    packages = " ".join(dict.fromkeys(fonts.PACKAGES.get(family, "") for family in missing))
+    return [
+        Warning(
+            f"Fonts missing for {scripts} ({', '.join(missing)}): PDFs print that text as "
+            "empty boxes or in another font.",
+            hint=f"Install them: apt-get install {packages.strip()} (or run "
+            "scripts/system-packages).",
+            id="createpdf.W002",
         )
     ]

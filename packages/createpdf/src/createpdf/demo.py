@@ -17,7 +17,7 @@ WELCOME_HTML = """{# name: Welcome letter #}
 {{ bar_chart("Typical project budget", labels=["Design", "Materials", "Labour"],
              series={"EUR": [1200, 5400, 3100]}) }}
 """
-WELCOME_CSS = "body { font-family: 'DejaVu Sans'; } h1 { color: #1f4e79; }"
+WELCOME_CSS = "body { font-family: {{ font_stack() }}; } h1 { color: #1f4e79; }"
 
 
 def seed_demo(*, faker: Any, users: Any, log: Callable[[str], None]) -> None:

@@ -199,11 +199,14 @@ def serve(requests_fd: str, answers_fd: str) -> None:
     import django
 
     django.setup()
-    from createpdf import rendering
+    from createpdf import fonts, rendering
 
     requests = Connection(int(requests_fd), writable=False)
     answers = Connection(int(answers_fd), readable=False)
-    rendering.render_pdf("<p>warm</p>", "", {})  # fonts and Pango, before the first job
+    # Pango, fontconfig and every font of the stack (each script's face opened and shaped
+    # once), before the first job: it costs this process about half a second once, instead
+    # of the first document of each script.
+    rendering.render_pdf(fonts.WARM_UP_HTML, "", {})
     logged = _Collector()  # createpdf's log records go back to the asker, which logs them
     logger = logging.getLogger("createpdf")
     logger.handlers, logger.propagate = [logged], False

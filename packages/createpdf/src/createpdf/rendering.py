@@ -27,7 +27,7 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse, URLFetchingError
 
-from createpdf import charts, sizes
+from createpdf import charts, fonts, sizes
 from createpdf.conf import conf
 
 logger = logging.getLogger(__name__)
@@ -129,12 +129,25 @@ def _both_integers(left: Any, right: Any) -> bool:
     )
 
 
+def _font_stack(lang: str | None = None) -> Markup:
+    """``font-family: {{ font_stack() }}`` in a template's CSS: createpdf.fonts' stack, unescaped
+    (it is made of constants only; ``lang`` just picks the CJK face)."""
+    stack = fonts.css_font_family(lang if isinstance(lang, str) else None)
+    return Markup(stack)  # noqa: S704 (constants only)
+
+
+def _font_lang_rules() -> Markup:
+    return Markup(fonts.font_lang_rules())  # noqa: S704 (constants only)
+
+
 def _environment() -> ImmutableSandboxedEnvironment:
     env = BoundedSandbox(
         autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True
     )
     env.globals.update(
         bar_chart=charts.bar_chart,
+        font_lang_rules=_font_lang_rules,
+        font_stack=_font_stack,
         line_chart=charts.line_chart,
         pie_chart=charts.pie_chart,
         static=static_url,

@@ -1,0 +1,132 @@
+"""The one font stack shipped templates and charts name, in fallback order.
+
+Each family comes from a Debian package (``scripts/system-packages``)::
+
+    Noto Sans                Latin, Greek, Cyrillic          fonts-noto-core
+    Noto Sans Arabic         Arabic, Persian, Urdu           fonts-noto-core
+    Noto Sans Hebrew         Hebrew                          fonts-noto-core
+    Noto Sans Devanagari     Hindi, Marathi, Nepali          fonts-noto-core
+    Noto Sans Thai           Thai                            fonts-noto-core
+    Noto Sans CJK JP/SC/...  Han, kana, Hangul               fonts-noto-cjk
+    DejaVu Sans              symbols the others lack         fonts-dejavu-core
+    Noto Color Emoji         emoji (found by fontconfig)     fonts-noto-color-emoji
+
+Pango takes each character from the first family that has it, so the order matters where
+families overlap. Han unification is the one overlap that shows: every Noto Sans CJK face has
+every ideograph, drawn the way one region writes it (骨, 直, 写 differ between Japan, mainland
+China, Taiwan/Hong Kong and Korea). Only one CJK face is named, chosen by the document's
+language: ``ja`` -> JP, ``zh``/``zh-Hans``/``zh-CN``/``zh-SG`` -> SC, ``zh-Hant``/``zh-TW``/
+``zh-HK``/``zh-MO`` -> TC, ``ko`` -> KR. Any other language gets JP, as Debian's fontconfig does
+for ``sans-serif``; a template that knows its language passes it (``font_stack(lang)``) or sets
+``lang`` on an element and includes ``font_lang_rules()`` in its CSS.
+
+Noto Color Emoji is installed and checked but not named: with an emoji font anywhere in a
+``font-family`` list, Pango draws digits, ``#``, ``*``, spaces, (c) and (R) with it (they are
+keycap and emoji bases; WeasyPrint issues #1848 and #2291), so "Q-2026-0001" would print in
+emoji digits. Unnamed, fontconfig still picks it for emoji, and only for them, once no named
+family has the character (the ``sans-serif`` at the end lets it fall back).
+"""
+
+from __future__ import annotations
+
+LATIN = "Noto Sans"
+ARABIC = "Noto Sans Arabic"
+HEBREW = "Noto Sans Hebrew"
+DEVANAGARI = "Noto Sans Devanagari"
+THAI = "Noto Sans Thai"
+CJK_JP = "Noto Sans CJK JP"
+CJK_SC = "Noto Sans CJK SC"
+CJK_TC = "Noto Sans CJK TC"
+CJK_KR = "Noto Sans CJK KR"
+EMOJI = "Noto Color Emoji"
+FALLBACK = "DejaVu Sans"
+GENERIC = "sans-serif"
+
+DEFAULT_CJK = CJK_JP
+
+# Language tag (lower case, its first one or two subtags) -> the CJK face for its ideographs.
+CJK_BY_LANG: dict[str, str] = {
+    "ja": CJK_JP,
+    "zh": CJK_SC,
+    "zh-hans": CJK_SC,
+    "zh-cn": CJK_SC,
+    "zh-sg": CJK_SC,
+    "zh-hant": CJK_TC,
+    "zh-tw": CJK_TC,
+    "zh-hk": CJK_TC,
+    "zh-mo": CJK_TC,
+    "ko": CJK_KR,
+}
+
+# Which script each family is there for, as the system check reports a missing one.
+SCRIPTS: dict[str, str] = {
+    LATIN: "Latin, Greek and Cyrillic",
+    ARABIC: "Arabic",
+    HEBREW: "Hebrew",
+    DEVANAGARI: "Devanagari",
+    THAI: "Thai",
+    CJK_JP: "Chinese, Japanese and Korean",
+    CJK_SC: "Simplified Chinese",
+    CJK_TC: "Traditional Chinese",
+    CJK_KR: "Korean",
+    EMOJI: "emoji",
+    FALLBACK: "symbols",
+}
+
+# The Debian package each family comes from.
+PACKAGES: dict[str, str] = {
+    **dict.fromkeys((LATIN, ARABIC, HEBREW, DEVANAGARI, THAI), "fonts-noto-core"),
+    **dict.fromkeys((CJK_JP, CJK_SC, CJK_TC, CJK_KR), "fonts-noto-cjk"),
+    EMOJI: "fonts-noto-color-emoji",
+    FALLBACK: "fonts-dejavu-core",
+}
+
+
+def cjk_family(lang: str | None = None) -> str:
+    """The CJK face whose ideographs suit ``lang`` (a BCP 47 tag such as ``zh-Hant-TW``)."""
+    subtags = (lang or "").lower().replace("_", "-").split("-")
+    return CJK_BY_LANG.get("-".join(subtags[:2])) or CJK_BY_LANG.get(subtags[0]) or DEFAULT_CJK
+
+
+def families(lang: str | None = None) -> tuple[str, ...]:
+    """The families a ``font-family`` names, in fallback order, without the generic
+    ``sans-serif`` (and without the emoji font, see above)."""
+    return (LATIN, ARABIC, HEBREW, DEVANAGARI, THAI, cjk_family(lang), FALLBACK)
+
+
+FAMILIES: tuple[str, ...] = families()
+# Every family the documents need installed: the stack for any language, and the emoji font.
+INSTALLED_FAMILIES: tuple[str, ...] = (
+    *FAMILIES[:5],
+    CJK_JP,
+    CJK_SC,
+    CJK_TC,
+    CJK_KR,
+    EMOJI,
+    FALLBACK,
+)
+
+
+def css_font_family(lang: str | None = None) -> str:
+    """The value of a CSS ``font-family`` property: ``"Noto Sans", ..., sans-serif``."""
+    return ", ".join([*(f'"{family}"' for family in families(lang)), GENERIC])
+
+
+def font_lang_rules() -> str:
+    """CSS rules that give an element with a Chinese, Japanese or Korean ``lang`` attribute its
+    region's CJK face (``<p lang="zh-Hant">``); its children inherit it. An attribute selector, not
+    ``:lang()``, so a descendant's own ``font-family`` is not overridden. ``zh`` comes before
+    ``zh-hant`` and ``zh-tw``, so the longer tag wins."""
+    return "\n".join(
+        f'[lang|="{tag}" i] {{ font-family: {css_font_family(tag)}; }}' for tag in CJK_BY_LANG
+    )
+
+
+# A line in every script of the stack, and an emoji: rendering it once in a new process opens
+# each font (fontconfig's lookups, FreeType faces, HarfBuzz shaping plans) before the first job
+# needs them (createpdf.isolation warms its render processes with it).
+WARM_UP_TEXT = "Aa Ωω Жж عربي עברית हिन्दी ไทย 漢字かな한글 😀"
+WARM_UP_HTML = (
+    f"<p style='font-family: {css_font_family()}'>{WARM_UP_TEXT}</p>"
+    f"<p style='font-family: {css_font_family()}; font-weight: bold'>{WARM_UP_TEXT}</p>"
+)
