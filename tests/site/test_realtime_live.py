@@ -271,7 +271,7 @@ def test_a_worker_in_another_process_announces_each_document_step_to_its_owner_o
 
         assert failed["status"] == "failed"
         assert failed["download_url"] is None
-        assert "line 10: 'subtitle' is undefined" in failed["error"]
+        assert f"line {_line_of('subtitle')}: 'subtitle' is undefined" in failed["error"]
         assert (
             alice_api.get(f"/api/pdf/documents/{broken['id']}/").json()["error"] == failed["error"]
         )
@@ -363,3 +363,14 @@ def test_quote_events_reach_the_rep_who_owns_it_and_staff_but_no_other_rep(live_
         assert followed["ok"] is True
         assert followed["state"]["data"]["title"] == "Kitchen and hall"
         assert followed["state"]["data"]["total"] == patched.json()["total"]
+
+
+def _line_of(name: str) -> int:
+    """The line of createpdf's packaged report template that first uses ``name``."""
+    template = files("createpdf") / "document_templates" / "report.html"
+    lines = template.read_text(encoding="utf-8").splitlines()
+    return next(
+        number
+        for number, line in enumerate(lines, 1)
+        if "{{ " + name in line or f"if {name}" in line
+    )

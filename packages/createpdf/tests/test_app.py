@@ -74,6 +74,22 @@ def test_missing_fonts_are_reported_with_their_scripts_and_the_install_command(m
     assert "scripts/system-packages" in warning.hint
 
 
+def test_missing_fonts_name_each_script_once(monkeypatch):
+    """Without fonts-noto-cjk all four CJK faces are missing: one name for them, not four."""
+    from createpdf import checks, fonts
+
+    installed = checks.installed_font_families() or set()
+    without = installed - set(fonts.INSTALLED_FAMILIES) - {"Noto Sans CJK HK"}
+    monkeypatch.setattr(checks, "installed_font_families", lambda: without)
+
+    (warning,) = checks.check_fonts()
+    scripts = warning.msg.removeprefix("Fonts missing for ").split(" (Noto Sans")[0]
+    assert scripts == (
+        "Latin, Greek and Cyrillic, Arabic, Hebrew, Devanagari, Thai, "
+        "Chinese, Japanese and Korean, emoji, symbols"
+    )
+
+
 def test_a_family_list_that_misses_one_names_it():
     from createpdf.checks import missing_font_families
 

@@ -19,8 +19,9 @@ from pdfminer.high_level import extract_pages
 from pdfminer.layout import LTChar, LTContainer
 
 from createpdf.charts import bar_chart, line_chart, pie_chart
-from createpdf.fonts import css_font_family
+from createpdf.fonts import css_font_family, font_lang_rules
 from createpdf.rendering import render_pdf
+from createpdf.template_text import text_attrs
 
 PX = 0.75  # PDF points per CSS pixel
 PAGE_WIDTH, PAGE_HEIGHT = 700, 900  # px
@@ -116,8 +117,11 @@ def test_a_mixed_direction_label_keeps_its_runs_in_body_text_order():
     "label", ["Kitchen", "漢字とかな", "중국어 한국어", "简体中文", "Ελληνικά Кириллица", "😀🚀"]
 )
 def test_labels_in_any_script_use_the_fonts_of_body_text(label):
+    """Body text as a template writes it: its ``lang`` from ``|text_attrs`` (the CJK face of its
+    script), mapped by ``font_lang_rules()``."""
     chart = bar_chart(label, [label, "2"], {label: [1, 2], "2": [2, 3]})
-    content = render_pdf(f"<p>{label}</p>{chart}", CSS, {}).content
+    body = f"<p {text_attrs(label)}>{label}</p>"
+    content = render_pdf(f"{body}{chart}", CSS + font_lang_rules(), {}).content
     lines = _lines([g for g in _glyphs(content) if g.get_text() in label and g.get_text().strip()])
     body_fonts = {g.get_text(): _font(g) for g in lines[0]}
     assert not any("DejaVu" in font for font in body_fonts.values()), body_fonts

@@ -7,7 +7,7 @@ import io
 import pytest
 from pypdf import PdfReader
 
-from createpdf.rendering import render_pdf
+from createpdf.rendering import render_html, render_pdf
 from createpdf.template_store import resolve_template
 
 pytestmark = pytest.mark.django_db
@@ -61,9 +61,25 @@ def test_long_words_and_other_scripts_stay_inside_the_report_page(pdf_pages):
     words = ("東京", "القاهرة", "Αθήνα", "山田太郎", "شركة النور", "340", "Page 1 of 1")
     for text in (title, LONG_WORD, *words):
         assert page.contains(text), text
-    assert {font.removesuffix("-Bold") for font in page.fonts_of("東")} == {"Noto-Sans-CJK-JP"}
+    # Ideographs without kana or Hangul, in a report without a lang: Simplified Chinese forms.
+    assert {font.removesuffix("-Bold") for font in page.fonts_of("東")} == {"Noto-Sans-CJK-SC"}
     assert {font.removesuffix("-Bold") for font in page.fonts_of("ش")} == {"Noto-Sans-Arabic"}
     assert {font.removesuffix("-Bold") for font in page.fonts_of("θ")} == {"Noto-Sans"}
     # The table keeps four columns of a quarter each: the long word does not push "340" out.
     (digits,) = [g for g in page.glyphs if g.text == "0" and g.x0 > page.width * 0.7]
     assert digits.x1 < page.width - side
+
+
+def test_a_reports_lang_picks_the_cjk_face_of_ideographs_and_text_gets_its_direction(pdf_pages):
+    """Issue 14: ``lang`` in the context is the CJK face for ideographs alone; each cell, title
+    and heading gets an explicit ``dir`` (WeasyPrint ignores ``dir="auto"``)."""
+    template = resolve_template("report")
+    section = {"title": "القاهرة 2026", "table": {"columns": ["名前"], "rows": [["山田太郎"]]}}
+    context = {"title": "東京", "subtitle": "", "generated_at": "today", "sections": [section]}
+    html = render_html(template.html, {**context, "lang": "ja"})
+    assert '<h2 dir="rtl">القاهرة 2026</h2>' in html and '<td dir="ltr" lang="ja">' in html
+
+    (page,) = pdf_pages(render_pdf(template.html, template.css, {**context, "lang": "ja"}).content)
+    assert {font.removesuffix("-Bold") for font in page.fonts_of("山")} == {"Noto-Sans-CJK-JP"}
+    (page,) = pdf_pages(render_pdf(template.html, template.css, context).content)
+    assert {font.removesuffix("-Bold") for font in page.fonts_of("山")} == {"Noto-Sans-CJK-SC"}

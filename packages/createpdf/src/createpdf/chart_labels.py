@@ -7,9 +7,12 @@ Each label
     left to right (legend entries after their swatch, y labels before the axis) and SVG resolves
     ``start``/``end`` against the element's ``direction``, which is ``ltr`` here; so an Arabic
     legend entry starts after its swatch, as an English one does. Within its box the label is
-    ordered by its own first strong character, like a paragraph with ``dir="auto"``. The box
-    reaches the chart's edge and no further (``overflow: hidden``, ``text-overflow: ellipsis``),
-    so a label pygal did not truncate enough ends in an ellipsis inside the chart.
+    ordered by its own first strong character, like a paragraph with ``dir="auto"`` (computed
+    here: WeasyPrint ignores ``dir="auto"``). The box reaches the chart's edge and no further, and
+    a label pygal did not truncate enough is cut here to fit it, with an ellipsis
+    (``createpdf.text_fit``: CSS ``text-overflow`` puts an overflowing right-to-left label
+    outside its box); ``overflow: hidden`` stays as a safety. Ideographs get the CJK face of the
+    label's own script (``fonts.text_lang``), or of the figure's ``lang``.
 """
 
 from __future__ import annotations
@@ -22,11 +25,17 @@ from typing import Any, NamedTuple
 from markupsafe import escape
 from pygal.style import Style
 
+from createpdf import fonts
+from createpdf.text_fit import em_width, fit
+
 # Where the baseline sits below the top of a one-em line box of the first family (Noto Sans:
 # ascent 1.069, descent 0.293, so (1 + 1.069 - 0.293) / 2), and the room kept above and below
 # that line so tall and deep glyphs (Arabic, emoji) are not clipped by the label's box.
 BASELINE = 0.888
 ROOM = 0.5
+# A centred label's box is this much wider than its estimated width, so it is never cut by
+# a wrong estimate where there is room.
+SLACK = 1.2
 
 _TRANSFORM = re.compile(r"(matrix|translate|scale|rotate|skewX|skewY)\s*\(([^)]*)\)")
 
@@ -191,23 +200,31 @@ def span(label: Label, figure: Figure) -> str:
     room = ROOM * size
     top = y - BASELINE * size - room
     # The box runs from the anchor to the chart's edge: the label may use the room there, and
-    # no more. A rotated label may go anywhere in the chart, which still clips it.
+    # no more. A centred label gets a box of its (estimated) width, centred on the anchor and
+    # moved inwards where it would cross an edge. A rotated label may go anywhere in the chart,
+    # which still clips it.
+    centred = label.anchor == "middle" and not label.angle
     if label.angle:
         reach = math.hypot(width, height) * k
-    elif label.anchor == "middle":
-        reach = 2 * min(x, width * k - x)
-    else:
+    elif centred:
+        reach = min(SLACK * em_width(label.text) * size, width * k)
+    else:  # an anchor pygal put past an edge (a y label wider than the chart) is on the edge
+        x = min(max(x, 0.0), width * k)
         reach = width * k - x if label.anchor == "start" else x
     reach = max(reach, 0)
     if label.anchor == "start":
         left, origin = x, 0.0
     elif label.anchor == "end":
         left, origin = x - reach, reach
+    elif centred:
+        left = min(max(x - reach / 2, 0.0), width * k - reach)
+        origin = x - left
     else:
         left, origin = x - reach / 2, reach / 2
     align = {"start": "left", "middle": "center", "end": "right"}[label.anchor]
+    text = label.text if label.angle or size <= 0 else fit(label.text, reach / size)
     styles = [
-        "position:absolute;display:block;overflow:hidden;text-overflow:ellipsis;margin:0;border:0",
+        "position:absolute;display:block;overflow:hidden;margin:0;border:0",
         f"left:{px(left)}",
         f"top:{px(top)}",
         f"width:{px(reach)}",
@@ -221,7 +238,12 @@ def span(label: Label, figure: Figure) -> str:
             f"transform:rotate({label.angle:.2f}deg)",
             f"transform-origin:{px(origin)} {px(room + BASELINE * size)}",
         ]
+    lang = fonts.text_lang(label.text, figure.lang)
+    attributes = f' dir="{direction(label.text)}"'
+    if lang and lang != figure.lang:
+        attributes += f' lang="{escape(lang)}"'
+        styles.append(f"font-family:{fonts.css_font_family(lang)}")
     return (
-        f'<span class="chart-label" dir="{direction(label.text)}" style="{";".join(styles)}">'
-        f"{escape(label.text)}</span>"
+        f'<span class="chart-label"{attributes} style="{escape(";".join(styles))}">'
+        f"{escape(text)}</span>"
     )

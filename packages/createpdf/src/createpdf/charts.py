@@ -37,6 +37,7 @@ Cost
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -49,6 +50,7 @@ from pygal.style import Style
 
 from createpdf import fonts
 from createpdf.chart_labels import Figure, local_name, px, span, take_labels
+from createpdf.text_fit import fit_distinct, needed_for_distinct
 
 FONT = fonts.css_font_family()
 
@@ -188,10 +190,42 @@ def _series_chart(
 
 def pie_chart(title: str, slices: Mapping[str, float | int | str], **options: object) -> Markup:
     figure = _figure(options, 480, 320)
+    names = [str(name) for name in slices]
+    figure, legend = _pie_legend(title, names, figure, options)
     chart = _chart(pygal.Pie, title, figure, **options)
-    for name, value in slices.items():
-        chart.add(str(name), _numbers([value], str(name))[0])
+    for name, shown, value in zip(names, legend, slices.values(), strict=True):
+        chart.add(shown, _numbers([value], name)[0])
     return _render(chart, figure)
+
+
+def _pie_legend(
+    title: str, names: list[str], figure: Figure, options: dict[str, Any]
+) -> tuple[Figure, list[str]]:
+    """A legend that does not fit beside the pie goes below it, in as many columns as keep the
+    entries distinct, and the figure grows to hold every entry (pygal would drop those past
+    the bottom and cut the rest to the same few characters)."""
+    if not names or "legend_at_bottom" in options or options.get("show_legend") is False:
+        return figure, names
+    font, box = STYLE.legend_font_size, int(options.get("legend_box_size", 12))
+    spacing, margin = int(options.get("spacing", 10)), int(options.get("margin", 20))
+    row = 1.5 * max(font, box)
+    top = margin + spacing + (2 * STYLE.title_font_size if title else 0)
+    if top + row * len(names) <= figure.height - margin:
+        return figure, names
+    view = figure.width - 2 * margin - spacing
+    need = needed_for_distinct(names)
+    columns = next((c for c in (4, 3, 2) if (view / c - box - 5) / font >= need), 1)
+    columns = min(columns, len(names))
+    rows, reserved = math.ceil(len(names) / columns), len(names) // columns
+    options.update(
+        legend_at_bottom=True,
+        legend_at_bottom_columns=columns,
+        margin_bottom=margin + (rows - reserved) * row,
+        truncate_legend=-1,
+    )
+    grow = spacing + (rows - 1) * row + max(font, box) + (rows - reserved) * row
+    shown = fit_distinct(names, (view / columns - box - 5) / font)
+    return figure._replace(height=int(figure.height + grow + 1)), shown
 
 
 def format_money(value: object, currency: str = "") -> str:

@@ -94,7 +94,7 @@ def check_fonts(**kwargs: Any) -> list[CheckMessage]:
     missing = missing_font_families()
     if not missing:
         return []
-    scripts = ", ".join(dict.fromkeys(fonts.SCRIPTS.get(family, family) for family in missing))
+    scripts = ", ".join(fonts.script_names(missing))
     packages = " ".join(dict.fromkeys(fonts.PACKAGES.get(family, "") for family in missing))
     return [
         Warning(

@@ -18,7 +18,10 @@ China, Taiwan/Hong Kong and Korea). Only one CJK face is named, chosen by the do
 language: ``ja`` -> JP, ``zh``/``zh-Hans``/``zh-CN``/``zh-SG`` -> SC, ``zh-Hant``/``zh-TW``/
 ``zh-HK``/``zh-MO`` -> TC, ``ko`` -> KR. Any other language gets JP, as Debian's fontconfig does
 for ``sans-serif``; a template that knows its language passes it (``font_stack(lang)``) or sets
-``lang`` on an element and includes ``font_lang_rules()`` in its CSS.
+``lang`` on an element and includes ``font_lang_rules()`` in its CSS. Text whose language is
+not known (a quote has none) gets its ``lang`` from its script, ``text_lang``: kana -> ``ja``,
+Hangul -> ``ko``, ideographs alone -> ``zh-Hans`` (or the document's CJK ``lang``); templates
+write it with ``|text_attrs`` and charts per label.
 
 Noto Color Emoji is installed and checked but not named: with an emoji font anywhere in a
 ``font-family`` list, Pango draws digits, ``#``, ``*``, spaces, (c) and (R) with it (they are
@@ -65,13 +68,30 @@ SCRIPTS: dict[str, str] = {
     HEBREW: "Hebrew",
     DEVANAGARI: "Devanagari",
     THAI: "Thai",
-    CJK_JP: "Chinese, Japanese and Korean",
+    CJK_JP: "Japanese",
     CJK_SC: "Simplified Chinese",
     CJK_TC: "Traditional Chinese",
     CJK_KR: "Korean",
     EMOJI: "emoji",
     FALLBACK: "symbols",
 }
+
+# Families reported under one name when all of them are missing.
+SCRIPT_GROUPS: dict[tuple[str, ...], str] = {
+    (CJK_JP, CJK_SC, CJK_TC, CJK_KR): "Chinese, Japanese and Korean",
+}
+
+
+def script_names(missing: list[str]) -> list[str]:
+    """What the missing families are for, one name per family or whole group."""
+    names: list[str] = []
+    for family in missing:
+        group = next((g for g in SCRIPT_GROUPS if family in g and set(g) <= set(missing)), None)
+        name = SCRIPT_GROUPS[group] if group else SCRIPTS.get(family, family)
+        if name not in names:
+            names.append(name)
+    return names
+
 
 # The Debian package each family comes from.
 PACKAGES: dict[str, str] = {
@@ -86,6 +106,42 @@ def cjk_family(lang: str | None = None) -> str:
     """The CJK face whose ideographs suit ``lang`` (a BCP 47 tag such as ``zh-Hant-TW``)."""
     subtags = (lang or "").lower().replace("_", "-").split("-")
     return CJK_BY_LANG.get("-".join(subtags[:2])) or CJK_BY_LANG.get(subtags[0]) or DEFAULT_CJK
+
+
+def _is_kana(code: int) -> bool:
+    return 0x3040 <= code <= 0x30FF or 0x31F0 <= code <= 0x31FF or 0xFF66 <= code <= 0xFF9F
+
+
+def _is_hangul(code: int) -> bool:
+    return 0xAC00 <= code <= 0xD7A3 or 0x1100 <= code <= 0x11FF or 0x3130 <= code <= 0x318F
+
+
+def _is_han(code: int) -> bool:
+    return (
+        0x4E00 <= code <= 0x9FFF
+        or 0x3400 <= code <= 0x4DBF
+        or 0xF900 <= code <= 0xFAFF
+        or 0x20000 <= code <= 0x3134F
+    )
+
+
+def text_lang(text: object, default: str | None = None) -> str:
+    """The language tag that picks the CJK face for ``text``, from its script: kana -> ``ja``,
+    Hangul -> ``ko``, ideographs alone -> ``default`` when it is a CJK language (the document's
+    ``lang``), else ``zh-Hans``; ``""`` for text without ideographs, kana or Hangul."""
+    han = hangul = False
+    for char in str(text or ""):
+        code = ord(char)
+        if _is_kana(code):
+            return "ja"
+        hangul = hangul or _is_hangul(code)
+        han = han or _is_han(code)
+    if hangul:
+        return "ko"
+    if han:
+        cjk = isinstance(default, str) and default.lower()[:2] in ("ja", "zh", "ko")
+        return default if cjk and default else "zh-Hans"
+    return ""
 
 
 def families(lang: str | None = None) -> tuple[str, ...]:

@@ -27,7 +27,7 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse, URLFetchingError
 
-from createpdf import charts, fonts, sizes
+from createpdf import charts, fonts, sizes, template_text
 from createpdf.conf import conf
 
 logger = logging.getLogger(__name__)
@@ -153,6 +153,7 @@ def _environment() -> ImmutableSandboxedEnvironment:
         static=static_url,
     )
     env.filters["money"] = charts.format_money
+    template_text.register(env.filters, env.globals)
     sizes.bound_environment(env.filters, env.globals)
     return env
 
