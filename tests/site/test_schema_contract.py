@@ -337,7 +337,9 @@ def test_every_real_answer_matches_the_schema(schema, staff_client, anon_client)
     assert staff_client.delete(f"/api/quotes/{quote_id}/").status_code == 204
     deleted = staff_client.get("/api/quotes/deleted/")
     check(schema, "get", "/api/quotes/deleted/", deleted)
-    recovered = staff_client.post("/api/quotes/recover/", {"version": deleted.json()[0]["id"]})
+    recovered = staff_client.post(
+        "/api/quotes/recover/", {"version": deleted.json()["results"][0]["id"]}
+    )
     assert recovered.status_code == 201
     check(schema, "post", "/api/quotes/recover/", recovered)
 

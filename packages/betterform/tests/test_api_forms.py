@@ -411,7 +411,7 @@ def test_a_deleted_form_is_listed_and_recovered(rep_client, kitchen_schema):
     form_id = rep_client.post(FORMS, body(kitchen_schema, name="Gone")).data["id"]
     assert rep_client.delete(f"{FORMS}{form_id}/").status_code == 204
 
-    deleted = rep_client.get(f"{FORMS}deleted/").data
+    deleted = rep_client.get(f"{FORMS}deleted/").data["results"]
     assert [row["object_repr"] for row in deleted] == ["Gone"]
 
     response = rep_client.post(f"{FORMS}recover/", {"version": deleted[0]["id"]})
@@ -420,7 +420,7 @@ def test_a_deleted_form_is_listed_and_recovered(rep_client, kitchen_schema):
     assert response.data["name"] == "Gone"
     assert response.data["version"] == 1
     assert Form.objects.get(pk=form_id).owner.username == "rep"
-    assert rep_client.get(f"{FORMS}deleted/").data == []
+    assert rep_client.get(f"{FORMS}deleted/").data["results"] == []
 
 
 def test_a_rep_does_not_see_or_recover_another_reps_deleted_form(
@@ -428,9 +428,9 @@ def test_a_rep_does_not_see_or_recover_another_reps_deleted_form(
 ):
     form_id = rep_client.post(FORMS, body(kitchen_schema)).data["id"]
     rep_client.delete(f"{FORMS}{form_id}/")
-    version = rep_client.get(f"{FORMS}deleted/").data[0]["id"]
+    version = rep_client.get(f"{FORMS}deleted/").data["results"][0]["id"]
 
-    assert other_client.get(f"{FORMS}deleted/").data == []
+    assert other_client.get(f"{FORMS}deleted/").data["results"] == []
     assert other_client.post(f"{FORMS}recover/", {"version": version}).status_code == 404
     assert not Form.objects.filter(pk=form_id).exists()
 

@@ -387,7 +387,7 @@ def test_a_quote_is_reverted_with_its_lines_then_deleted_and_recovered(rep_clien
 
     assert rep_client.delete(quote_url).status_code == 204
     assert rep_client.get(quote_url).status_code == 404
-    deleted = rep_client.get(f"{URL}deleted/").json()
+    deleted = rep_client.get(f"{URL}deleted/").json()["results"]
     assert [row["object_id"] for row in deleted] == [str(created["id"])]
 
     recovered = rep_client.post(f"{URL}recover/", {"version": deleted[0]["id"]}, format="json")
@@ -408,8 +408,8 @@ def test_an_api_key_write_is_attributed_to_the_key(api_key_client):
 def test_reps_see_only_their_own_deleted_quotes(rep_client, other_client):
     quote_id = rep_client.post(URL, {"title": "Gone"}, format="json").json()["id"]
     assert rep_client.delete(_detail(quote_id)).status_code == 204
-    assert len(rep_client.get(f"{URL}deleted/").json()) == 1
-    assert other_client.get(f"{URL}deleted/").json() == []
+    assert len(rep_client.get(f"{URL}deleted/").json()["results"]) == 1
+    assert other_client.get(f"{URL}deleted/").json()["results"] == []
 
 
 # --- who may do what --------------------------------------------------------------------------

@@ -567,7 +567,7 @@ def test_reverting_restores_the_earlier_customer(rep_client, new):
 def test_a_deleted_submission_is_recovered(staff_client, new):
     sub_id = staff_client.post(SUBMISSIONS, new).data["id"]
     staff_client.delete(f"{SUBMISSIONS}{sub_id}/")
-    (row,) = staff_client.get(f"{SUBMISSIONS}deleted/").data
+    (row,) = staff_client.get(f"{SUBMISSIONS}deleted/").data["results"]
 
     response = staff_client.post(f"{SUBMISSIONS}recover/", {"version": row["id"]})
 

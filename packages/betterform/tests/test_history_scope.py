@@ -72,7 +72,7 @@ def test_recovering_a_quote_keeps_its_submissions_current_status(rep_client, quo
     sub, quote = quoted
     _status(rep_client, sub.pk, "sent")
     assert rep_client.delete(f"/api/quotes/{quote['id']}/").status_code == 204
-    (deleted,) = rep_client.get("/api/quotes/deleted/").json()
+    (deleted,) = rep_client.get("/api/quotes/deleted/").json()["results"]
 
     recovered = rep_client.post("/api/quotes/recover/", {"version": deleted["id"]})
 
@@ -86,7 +86,7 @@ def test_recovering_a_quote_leaves_its_deleted_submission_deleted_and_says_so(re
     sub, quote = quoted
     assert rep_client.delete(f"/api/quotes/{quote['id']}/").status_code == 204
     assert rep_client.delete(f"/api/submissions/{sub.pk}/").status_code == 204
-    (deleted,) = rep_client.get("/api/quotes/deleted/").json()
+    (deleted,) = rep_client.get("/api/quotes/deleted/").json()["results"]
 
     recovered = rep_client.post("/api/quotes/recover/", {"version": deleted["id"]})
 
@@ -109,8 +109,8 @@ def test_recovering_a_submission_whose_form_was_deleted_is_a_409_naming_the_form
     sub_id = staff_client.post("/api/submissions/", new, format="json").json()["id"]
     assert staff_client.delete(f"/api/submissions/{sub_id}/").status_code == 204
     assert staff_client.delete(f"/api/forms/{kitchen.pk}/").status_code == 204
-    (deleted_sub,) = staff_client.get("/api/submissions/deleted/").json()
-    (deleted_form,) = staff_client.get("/api/forms/deleted/").json()
+    (deleted_sub,) = staff_client.get("/api/submissions/deleted/").json()["results"]
+    (deleted_form,) = staff_client.get("/api/forms/deleted/").json()["results"]
 
     refused = staff_client.post("/api/submissions/recover/", {"version": deleted_sub["id"]})
 
@@ -137,7 +137,7 @@ def test_recovering_a_form_whose_slug_was_taken_since_is_a_409(staff_client, for
         old = form(slug="kitchen-slug")
     assert staff_client.delete(f"/api/forms/{old.pk}/").status_code == 204
     form(slug="kitchen-slug")
-    (deleted,) = staff_client.get("/api/forms/deleted/").json()
+    (deleted,) = staff_client.get("/api/forms/deleted/").json()["results"]
 
     refused = staff_client.post("/api/forms/recover/", {"version": deleted["id"]})
 
@@ -193,7 +193,7 @@ def test_an_api_key_recovery_is_listed_with_the_keys_name(api_key_client):
     quote_id = api_key_client.post("/api/quotes/", {"title": "Gone", "lines": [LINE]}).json()
     quote_id = quote_id["id"]
     api_key_client.delete(f"/api/quotes/{quote_id}/")
-    (deleted,) = api_key_client.get("/api/quotes/deleted/").json()
+    (deleted,) = api_key_client.get("/api/quotes/deleted/").json()["results"]
 
     recovered = api_key_client.post("/api/quotes/recover/", {"version": deleted["id"]})
     assert recovered.status_code == 201

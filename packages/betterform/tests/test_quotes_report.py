@@ -11,11 +11,14 @@ from typing import Any
 import pypdf
 import pytest
 from background_task.tasks import tasks
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from betterform import services
 from betterform.models import Quote
 from betterform.reports import quotes_summary_context
+from createpdf.models import Document
 
 URL = "/api/pdf/reports/quotes-summary/"
 PERIOD = {"date_from": "2025-11-01", "date_to": "2025-12-31"}
@@ -160,3 +163,20 @@ def test_the_report_renders_with_forms_months_and_totals(staff_client, two_month
     ):
         assert expected in text, expected
     assert "9,999.00" not in text, "quotes outside the period are left out"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_request_reads_no_quote_and_the_worker_sums_them(staff_client, two_months_two_forms):
+    with CaptureQueriesContext(connection) as queries:
+        response = staff_client.post(URL, PERIOD, format="json")
+    assert response.status_code == 202, response.json()
+    assert not [query for query in queries.captured_queries if "betterform_quote" in query["sql"]]
+    document = Document.objects.get(pk=response.json()["id"])
+    assert document.context == {}, "nothing is computed before the worker"
+
+    assert tasks.run_next_task()
+    document.refresh_from_db()
+    assert _section(document.context, "Overview")["table"]["rows"] == [
+        ["EUR", 3, "3,250.75"],
+        ["USD", 1, "700.00"],
+    ]

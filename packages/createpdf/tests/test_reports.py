@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from createpdf import services
+from createpdf.models import Document
+from createpdf.registry import reports
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -62,3 +71,60 @@ def test_bad_parameters_are_400s_naming_the_field(staff_client, parameters, fiel
 
 def test_an_unknown_report_is_a_404(staff_client):
     assert staff_client.post("/api/pdf/reports/nope/", {}).status_code == 404
+
+
+PERIOD = {"date_from": "2026-01-01", "date_to": "2030-12-31"}
+
+
+def _aggregates(queries) -> list[str]:
+    return [
+        query["sql"]
+        for query in queries.captured_queries
+        if "GROUP BY" in query["sql"].upper() or "COUNT(" in query["sql"].upper()
+    ]
+
+
+def test_the_request_only_queues_and_the_worker_builds_the_context(staff_client, run_worker):
+    with CaptureQueriesContext(connection) as queries:
+        response = staff_client.post(URL, PERIOD, format="json")
+    assert response.status_code == 202
+    assert not _aggregates(queries), "the request computes nothing"
+    document = Document.objects.get(pk=response.json()["id"])
+    assert document.context == {}
+    assert document.report == {"name": "documents-activity", "parameters": PERIOD}
+
+    run_worker()
+    document.refresh_from_db()
+    assert document.status == Document.Status.DONE, document.error
+    assert document.context["title"] == "Documents activity"
+    assert [section["title"] for section in document.context["sections"]] == [
+        "By month",
+        "By template",
+        "By status",
+    ]
+
+
+def test_the_same_report_within_its_window_is_the_same_document(
+    staff_client, run_worker, monkeypatch
+):
+    first = staff_client.post(URL, PERIOD, format="json")
+    again = staff_client.post(URL, PERIOD, format="json")
+    assert again.status_code == 202 and again.json()["id"] == first.json()["id"]
+    run_worker()
+    done = staff_client.post(URL, PERIOD, format="json")
+    assert done.status_code == 200 and done.json()["id"] == first.json()["id"]
+
+    other = staff_client.post(URL, {**PERIOD, "date_to": "2029-12-31"}, format="json")
+    assert other.json()["id"] != first.json()["id"], "other parameters: another document"
+    later = timezone.now() + datetime.timedelta(seconds=61)
+    monkeypatch.setattr(timezone, "now", lambda: later)
+    next_minute = staff_client.post(URL, PERIOD, format="json")
+    assert next_minute.status_code == 202 and next_minute.json()["id"] != first.json()["id"]
+
+
+def test_a_report_the_worker_cannot_build_fails_with_the_reason(run_worker):
+    gone, _ = services.request_report(reports()["documents-activity"], {"date_from": "x"})
+    Document.objects.filter(pk=gone.pk).update(report={"name": "gone", "parameters": {}})
+    assert services.render_document(gone.pk)
+    gone.refresh_from_db()
+    assert gone.status == Document.Status.FAILED and "no report named 'gone'" in gone.error

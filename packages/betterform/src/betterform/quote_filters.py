@@ -108,8 +108,12 @@ class IdFilter(filters.NumberFilter):
 
 
 class QuoteFilter(FilterSet):
+    # distinct=False: the filter joins nothing, so no row comes twice; django-filter's default
+    # DISTINCT compares whole rows.
     status = filters.MultipleChoiceFilter(
-        choices=Quote.Status.choices, help_text="One or more statuses (repeat the parameter)."
+        choices=Quote.Status.choices,
+        distinct=False,
+        help_text="One or more statuses (repeat the parameter).",
     )
     form = IdFilter(field_name="form_id")
     submission = IdFilter(field_name="submission_id")

@@ -17,7 +17,6 @@ from django.db.models import Count, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from rest_framework import serializers
-from rest_framework.request import Request
 
 from betterform.documents import format_money
 from betterform.models import Quote
@@ -136,7 +135,7 @@ def _summed(rows: Any) -> list[dict[str, Any]]:
     return [{**row, "total": round_money(row["total"] or Decimal(0))} for row in rows]
 
 
-def quotes_summary_context(params: dict[str, Any], request: Request) -> dict[str, Any]:
+def quotes_summary_context(params: dict[str, Any], requested_by: Any) -> dict[str, Any]:
     quotes = _period(params)
     totals = {"count": Count("id"), "total": Sum("total")}
     overview = _summed(quotes.values("currency").annotate(**totals).order_by("currency"))

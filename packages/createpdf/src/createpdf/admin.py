@@ -7,6 +7,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from createpdf import services
+from createpdf.admin_paging import RecentValuesFilter, ScaledListAdmin
 from createpdf.conf import conf
 from createpdf.history_admin import RestoringVersionAdmin
 from createpdf.isolation import render_pdf
@@ -15,7 +16,7 @@ from createpdf.rendering import RenderError
 
 
 @admin.register(DocumentTemplate)
-class DocumentTemplateAdmin(RestoringVersionAdmin):
+class DocumentTemplateAdmin(ScaledListAdmin, RestoringVersionAdmin):
     """Template editor: saving refuses a template that does not compile (line and message);
     History lists every version and can revert (this template only, not the others of its
     revision), Recover deleted brings one back; Preview renders the sample context. The API
@@ -54,7 +55,7 @@ class DocumentTemplateAdmin(RestoringVersionAdmin):
 
 
 @admin.register(Document)
-class DocumentAdmin(admin.ModelAdmin):
+class DocumentAdmin(ScaledListAdmin, admin.ModelAdmin):
     list_display = [
         "id",
         "template_slug",
@@ -66,9 +67,8 @@ class DocumentAdmin(admin.ModelAdmin):
         "created_at",
         "download_link",
     ]
-    list_filter = ["status", "template_slug", "created_at"]
+    list_filter = ["status", ("template_slug", RecentValuesFilter), "created_at"]
     search_fields = ["title", "template_slug", "sha256", "error", "requested_by__username"]
-    date_hierarchy = "created_at"
     list_select_related = ["requested_by"]
     actions = ["rerender_selected"]
     readonly_fields = [field.name for field in Document._meta.fields if field.name not in ("id",)]

@@ -23,9 +23,11 @@ app depends on it.
 from __future__ import annotations
 
 import datetime
+import operator
 import re
 from collections.abc import Callable, Iterator
 from decimal import Decimal, InvalidOperation
+from functools import reduce
 from typing import Any
 
 import django_filters
@@ -33,6 +35,9 @@ from django import forms
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.core.validators import DecimalValidator
 from django.db import connections, models
+from django.db.models.constants import LOOKUP_SEP
+from django.db.models.functions import Cast, StrIndex, Upper
+from django.db.models.lookups import GreaterThan
 from django_filters.fields import BaseCSVField
 from django_filters.rest_framework import DjangoFilterBackend
 from django_filters.utils import get_model_field
@@ -43,6 +48,8 @@ EARLIEST = datetime.date(2, 1, 1)
 LATEST = datetime.date(9998, 12, 31)
 SEARCH_MAX_LENGTH = 200
 SEARCH_MAX_TERMS = 10
+# A search matching at most this many rows is answered by their ids (see matches_first).
+SEARCH_FEW_MATCHES = 500
 
 # At most 20 significant digits: more is past 64 bits, and too long for int() to read.
 _WHOLE_NUMBER = re.compile(r"\s*[+-]?0*[0-9]{1,20}\s*\Z")
@@ -204,8 +211,71 @@ class FilterBackend(DjangoFilterBackend):
         return filterset
 
 
+def contains(lookup: str, term: str, vendor: str) -> models.Q:
+    """``Q(<lookup>=term)``; on PostgreSQL, an ``icontains`` of an email-looking term is
+    ``icontains`` of its part up to the ``@`` (what the trigram index looks up) and
+    ``STRPOS(UPPER(column), UPPER(term)) > 0`` (checked on the rows found): the same rows.
+
+    A trigram index finds a ``LIKE`` by reading the rows of every trigram of the term; the
+    trigrams of a domain (``example.com``) are in most rows of an email column, so looking up a
+    whole address reads most of the index (12 ms at 100,000 rows, against 1 ms for
+    ``meyer.55000@``)."""
+    path, _, name = lookup.rpartition(LOOKUP_SEP)
+    local, at, domain = term.partition("@")
+    if vendor != "postgresql" or name != "icontains" or not at or not domain or len(local) < 2:
+        return models.Q(**{lookup: term})
+    text = Cast(path, models.TextField())  # as icontains reads any column: its text
+    whole = GreaterThan(StrIndex(Upper(text), Upper(models.Value(term))), 0)
+    return models.Q(**{lookup: local + at}) & models.Q(whole)
+
+
+def matches_first(
+    queryset: models.QuerySet, searched: models.QuerySet, few: int = SEARCH_FEW_MATCHES
+) -> models.QuerySet:
+    """``searched`` (``queryset`` narrowed by a search), found through the search's own
+    indexes first when it matches few rows.
+
+    A list's page is ``ORDER BY <its ordering> LIMIT n``. The planner cannot tell how many rows
+    a ``LIKE '%term%'`` matches and guesses a handful spread over the table, so it walks the
+    ordering's index and filters each row: when the term is rare that walk reads the whole
+    table (a quote number or an email among 100,000 rows: 100 ms). So the matching ids are read
+    first with no order (on PostgreSQL through the trigram indexes, a bitmap scan), at most
+    ``few + 1`` of them: when there are no more than ``few``, the list is those ids (primary key
+    lookups, then a sort of a few rows); otherwise the term is common, the walk finds a page
+    quickly and ``searched`` is answered as it is (as it is when nothing matches: its count
+    finds nothing as fast). The same rows either way."""
+    ids = list(searched.order_by().values_list("pk", flat=True)[: few + 1])
+    if not ids or len(ids) > few:
+        return searched  # none (its count finds none as fast), or a common term
+    return queryset.filter(pk__in=ids)
+
+
 class SearchFilter(drf_filters.SearchFilter):
-    """``?search=``: at most 200 characters and 10 words, no NUL; otherwise a 400 naming it."""
+    """``?search=``: at most 200 characters and 10 words, no NUL; otherwise a 400 naming it.
+    A search matching few rows is answered through their ids (:func:`matches_first`)."""
+
+    def filter_queryset(self, request, queryset, view):
+        searched = self._search(request, queryset, view)
+        if searched is queryset or not isinstance(searched, models.QuerySet):
+            return searched  # no search terms
+        return matches_first(queryset, searched)
+
+    def _search(self, request, queryset, view):
+        """DRF's search, each term's condition built by :func:`contains`."""
+        search_fields = self.get_search_fields(view, request)
+        terms = self.get_search_terms(request)
+        if not search_fields or not terms or not isinstance(queryset, models.QuerySet):
+            return super().filter_queryset(request, queryset, view)
+        vendor = connections[queryset.db].vendor
+        lookups = [self.construct_search(str(field), queryset) for field in search_fields]
+        conditions = (
+            reduce(operator.or_, (contains(lookup, term, vendor) for lookup in lookups))
+            for term in terms
+        )
+        searched = queryset.filter(reduce(operator.and_, conditions))
+        if self.must_call_distinct(searched, search_fields):  # as DRF does
+            searched = queryset.filter(models.Exists(searched.filter(pk=models.OuterRef("pk"))))
+        return searched
 
     def get_search_terms(self, request) -> list[str]:
         value = request.query_params.get(self.search_param, "")

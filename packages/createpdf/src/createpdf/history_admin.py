@@ -1,6 +1,7 @@
 """``RestoringVersionAdmin``: django-reversion's ``VersionAdmin`` (History, Recover deleted)
 whose revert and recover views restore one object and the rows it owns, through
-``createpdf.history.restore_version``, instead of every object of the version's revision.
+``createpdf.history.restore_version``, instead of every object of the version's revision;
+its Recover deleted page lists the tombstones of ``createpdf.deletions``.
 
 Use it wherever ``VersionAdmin`` would be used::
 
@@ -11,7 +12,9 @@ As in reversion, the version is shown in the change form (GET: restored, rendere
 back) and saving that form keeps it, as a new revision by the admin user with the comment
 "Reverted to version N." or "Recovered version N.". A link cleared because its parent is gone
 is a warning message; a required parent that is gone is an error message naming it, and
-nothing is restored. A version of another model is a 404.
+nothing is restored. A version of another model is a 404. Deleting (one object or the bulk
+action) runs in a revision by the admin user, so the tombstone that records the deletion
+(``createpdf.deletions``) names who deleted it.
 """
 
 from __future__ import annotations
@@ -26,12 +29,14 @@ from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from reversion.admin import VersionAdmin
 from reversion.models import Version
 from reversion.utils import mute_signals
 
+from createpdf.deletions import deleted_objects
 from createpdf.history import RestoreError, restore_version
 
 
@@ -44,6 +49,40 @@ class _Preview(Exception):
 
 class RestoringVersionAdmin(VersionAdmin):
     """``VersionAdmin`` whose History and Recover deleted restore exactly one object."""
+
+    def delete_model(self, request: HttpRequest, obj: models.Model) -> None:
+        """Delete as the admin user: the tombstone (``createpdf.deletions``) names them."""
+        with self.create_revision(request):
+            super().delete_model(request, obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: models.QuerySet) -> None:
+        """The bulk delete action, as the admin user (one tombstone each)."""
+        with self.create_revision(request):
+            super().delete_queryset(request, queryset)
+
+    def recoverlist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        """Recover deleted: reversion's page, listing the tombstones (most recent deletion
+        first) instead of scanning every version of the model."""
+        if not self.has_change_permission(request) or not self.has_add_permission(request):
+            raise PermissionDenied
+        opts = self.model._meta
+        tombstones = deleted_objects(self.model).select_related("version__revision")
+        request.current_app = self.admin_site.name
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": opts,
+            "app_label": opts.app_label,
+            "module_name": capfirst(opts.verbose_name),
+            "title": _("Recover deleted %(name)s") % {"name": opts.verbose_name_plural},
+            "deleted": [tombstone.version for tombstone in tombstones],
+            **(extra_context or {}),
+        }
+        template = self.recover_list_template or self._reversion_get_template_list(
+            "recover_list.html"
+        )
+        return render(request, template, context)
 
     def revision_view(
         self,

@@ -79,6 +79,12 @@ class Document(models.Model):
     source = GenericForeignKey("source_type", "source_id")
 
     context = models.JSONField(default=dict, blank=True)
+    report = models.JSONField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="A report's name and parameters; the worker builds the context from them.",
+    )
     status = models.CharField(
         max_length=10, choices=Status.choices, default=Status.QUEUED, db_index=True
     )
@@ -129,3 +135,59 @@ class Document(models.Model):
         suffix = f"-{self.pk}.pdf"
         room = self._meta.get_field("file").max_length - len(document_upload_path(self, suffix))
         return f"{safe[: max(room, 0)].strip('-') or 'document'}{suffix}"
+
+
+class Deletion(models.Model):
+    """A tombstone: an object of a reversion-registered model was deleted. Written at delete
+    time (``createpdf.deletions``), removed when the object comes back; the deleted listings
+    and recover read these rows instead of scanning every version."""
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    object_id = models.CharField(max_length=191)
+    object_repr = models.TextField()
+    version = models.ForeignKey(
+        "reversion.Version",
+        on_delete=models.CASCADE,
+        related_name="+",
+        help_text="The object's last version before it was deleted: the one to recover from.",
+    )
+    deleted_at = models.DateTimeField()
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The user of the revision active at delete time, if any.",
+    )
+    comment = models.TextField(
+        blank=True, help_text="The comment of the revision active at delete time, if any."
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The object's owner (its 'owner' foreign key) when it was deleted.",
+    )
+
+    class Meta:
+        ordering = ["-deleted_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_type", "object_id"], name="createpdf_deletion_one_per_object"
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["content_type", "-deleted_at", "-id"], name="createpdf_deletion_listing"
+            ),
+            models.Index(
+                fields=["content_type", "owner", "-deleted_at", "-id"],
+                name="createpdf_deletion_by_owner",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.content_type.model} {self.object_repr!r} (#{self.object_id}) deleted"

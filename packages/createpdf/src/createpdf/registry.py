@@ -1,6 +1,11 @@
 """Registries other apps fill from their ``AppConfig.ready()``: reports and document sources.
 
 A **report** is a named document with validated parameters (``POST /api/pdf/reports/<name>/``).
+The request only validates them and queues the document; the worker calls ``build_context``
+(with the parameters as validated again there, and the requesting user or None) just before it
+renders, so a report over a big table never holds a web request. The same report with the same
+parameters, asked again by the same requester within ``reuse_seconds`` (the window), is the
+document already asked for.
 A **source** lets a client ask for a document of a model instance by type and id
 (``{"source": {"type": "betterform.quote", "id": 7}}``) without sending the context itself.
 """
@@ -26,9 +31,12 @@ class Report:
     title: str
     description: str
     parameters: type[serializers.Serializer]
-    build_context: Callable[[dict[str, Any], Request], dict[str, Any]]
+    # (validated parameters, the requesting user or None) -> the template's context; run by
+    # the worker, never in the request.
+    build_context: Callable[[dict[str, Any], Any], dict[str, Any]]
     template_slug: str = "report"
     allowed: Callable[[Request], bool] = field(default=staff_only)
+    reuse_seconds: int = 60
 
 
 @dataclass(frozen=True)
@@ -51,6 +59,10 @@ def register_report(report: Report) -> None:
 
 def register_source(source: DocumentSource) -> None:
     _sources[source.name] = source
+
+
+def report(name: str) -> Report | None:
+    return _reports.get(name)
 
 
 def reports() -> dict[str, Report]:

@@ -8,7 +8,6 @@ from django.db.models import Count
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from rest_framework import serializers
-from rest_framework.request import Request
 
 from createpdf.models import Document
 from createpdf.registry import Report
@@ -26,7 +25,7 @@ class DateRangeParameters(serializers.Serializer):
         return attrs
 
 
-def documents_activity_context(params: dict[str, Any], request: Request) -> dict[str, Any]:
+def documents_activity_context(params: dict[str, Any], requested_by: Any) -> dict[str, Any]:
     period = Document.objects.filter(
         created_at__date__gte=params["date_from"], created_at__date__lte=params["date_to"]
     )

@@ -2,22 +2,26 @@
 
 A request is answered at once: a document row is queued and the worker renders it. The same
 template content and context, for the same requester, return the finished document instead
-of rendering again.
+of rendering again. A report (``request_report``) is queued with its parameters only: the
+worker builds its context just before rendering.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from createpdf import leases
+from createpdf import leases, registry
 from createpdf.conf import conf
 from createpdf.fitting import fit_text
 from createpdf.isolation import render_pdf
@@ -25,6 +29,9 @@ from createpdf.models import Document, document_upload_path
 from createpdf.rendering import RenderError
 from createpdf.signals import document_status_changed
 from createpdf.template_store import ResolvedTemplate, TemplateNotFound, resolve_template
+
+if TYPE_CHECKING:
+    from createpdf.registry import Report
 
 logger = logging.getLogger(__name__)
 
@@ -47,7 +54,75 @@ def request_document(
     Raises ``TemplateNotFound`` for an unknown slug (nothing is stored then).
     """
     template = template or resolve_template(template_slug)
-    key = template.cache_key(context)
+    return _request(
+        template,
+        template.cache_key(context),
+        context=context,
+        requested_by=requested_by,
+        requested_by_key=requested_by_key,
+        source=source,
+        title=title,
+    )
+
+
+class ReportError(Exception):
+    """A queued report the worker cannot build: no longer registered, or its stored
+    parameters no longer valid. The document fails with this reason."""
+
+
+def request_report(
+    report: Report,
+    parameters: dict[str, Any],
+    *,
+    requested_by: Any = None,
+    requested_by_key: str = "",
+) -> tuple[Document, bool]:
+    """Queue ``report`` with its validated ``parameters``; ``(document, queued)`` as for
+    ``request_document``. Nothing is computed here: the worker builds the context
+    (``build_report_context``). The same report and parameters for the same requester within
+    ``report.reuse_seconds`` return the document already asked for."""
+    template = resolve_template(report.template_slug)
+    stored = json.loads(json.dumps(parameters, cls=DjangoJSONEncoder))
+    spec = {"name": report.name, "parameters": stored}
+    window = int(timezone.now().timestamp() // max(report.reuse_seconds, 1))
+    # Its own key space: no context a client sends can share a report's key.
+    in_window = template.cache_key({"report": spec, "window": window})
+    key = hashlib.sha256(f"report\0{in_window}".encode()).hexdigest()
+    return _request(
+        template,
+        key,
+        context={},
+        report=spec,
+        requested_by=requested_by,
+        requested_by_key=requested_by_key,
+        title=report.title,
+    )
+
+
+def build_report_context(document: Document) -> dict[str, Any]:
+    """The context of a queued report, built from its stored parameters (validated again)."""
+    spec = document.report or {}
+    report = registry.report(spec.get("name", ""))
+    if report is None:
+        raise ReportError(f"no report named {spec.get('name')!r} is registered.")
+    parameters = report.parameters(data=spec.get("parameters", {}))
+    if not parameters.is_valid():
+        raise ReportError(f"the report's parameters are no longer valid: {parameters.errors}")
+    context = report.build_context(parameters.validated_data, document.requested_by)
+    return json.loads(json.dumps(context, cls=DjangoJSONEncoder))
+
+
+def _request(
+    template: ResolvedTemplate,
+    key: str,
+    *,
+    context: dict[str, Any],
+    report: dict[str, Any] | None = None,
+    requested_by: Any = None,
+    requested_by_key: str = "",
+    source: models.Model | None = None,
+    title: str = "",
+) -> tuple[Document, bool]:
     requester = requested_by if getattr(requested_by, "pk", None) else None
     twin = (
         Document.objects.filter(
@@ -67,6 +142,7 @@ def request_document(
             cache_key=key,
             title=fit_text(Document, "title", title),
             context=context,
+            report=report,
             requested_by=requester,
             requested_by_key=requested_by_key,
             source_type=ContentType.objects.get_for_model(source) if source else None,
@@ -144,6 +220,10 @@ def render_document(document_id: int) -> bool:
     with lease:
         try:
             template = resolve_template(document.template_slug)
+            if document.report is not None and not document.context:
+                document.context = build_report_context(document)
+                lease.check()
+                Document.objects.filter(pk=document.pk).update(context=document.context)
             rendered = render_pdf(template.html, template.css, document.context)
             lease.check()  # a worker that lost its lease must not touch the file
             name = document_upload_path(document, document.filename)
@@ -154,7 +234,7 @@ def render_document(document_id: int) -> bool:
         except leases.LeaseLost:
             logger.warning("document %s: another worker took the render over", document.pk)
             return False
-        except (RenderError, TemplateNotFound) as error:
+        except (RenderError, TemplateNotFound, ReportError) as error:
             _finish(lease, document, Document.Status.FAILED, error=str(error))
             return True
         except Exception as error:

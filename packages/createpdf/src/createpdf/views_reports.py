@@ -75,7 +75,7 @@ class ReportRequestView(APIView):
         parameters=QUEUED_HEADERS,
         responses={
             202: DocumentSerializer,
-            # The same report within the minute (its generated_at) is the finished document.
+            # The same report within its window (a minute) is the document already asked for.
             200: OpenApiResponse(DocumentSerializer, description="Already rendered: no new job."),
             400: OpenApiResponse(description="Invalid parameters."),
             404: OpenApiResponse(description="No such report."),
@@ -87,7 +87,9 @@ class ReportRequestView(APIView):
         Queue the report's PDF with the parameters in the body (each report's are in
         ``list_reports``; a 400 names each one at fault). The answer is the document, as for
         ``request_document``: 202 while it is on its way, 200 when the same report is already
-        rendered. A 404 for no report of that name, a 403 for one you may not run."""
+        rendered. The request only validates and queues: the worker computes the report. The
+        same report with the same parameters within a minute is the document already asked
+        for. A 404 for no report of that name, a 403 for one you may not run."""
         report = registry.reports().get(name)
         if report is None:
             raise NotFound(f"no report named {name!r}.")
@@ -95,10 +97,7 @@ class ReportRequestView(APIView):
             raise PermissionDenied(f"you may not run the {name!r} report.")
         parameters = report.parameters(data=request.data)
         parameters.is_valid(raise_exception=True)
-        document, _ = services.request_document(
-            template_slug=report.template_slug,
-            context=report.build_context(parameters.validated_data, request),
-            requested_by=request.user,
-            title=report.title,
+        document, _ = services.request_report(
+            report, parameters.validated_data, requested_by=request.user
         )
         return queued_response(request, document)

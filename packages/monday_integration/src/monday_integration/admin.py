@@ -6,6 +6,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.http import HttpRequest
 
+from createpdf.admin_paging import RecentValuesFilter, ScaledListAdmin
 from monday_integration import mapping_checks, sync
 from monday_integration.models import BoardMapping, ItemLink, WebhookEvent
 
@@ -42,7 +43,7 @@ class BoardMappingForm(forms.ModelForm):
 
 
 @admin.register(BoardMapping)
-class BoardMappingAdmin(admin.ModelAdmin):
+class BoardMappingAdmin(ScaledListAdmin, admin.ModelAdmin):
     form = BoardMappingForm
     list_display = ["name", "board_id", "form", "trigger_label", "active", "webhook_id"]
     list_filter = ["active", "form"]
@@ -52,7 +53,7 @@ class BoardMappingAdmin(admin.ModelAdmin):
 
 
 @admin.register(WebhookEvent)
-class WebhookEventAdmin(admin.ModelAdmin):
+class WebhookEventAdmin(ScaledListAdmin, admin.ModelAdmin):
     list_display = [
         "id",
         "event_type",
@@ -63,9 +64,8 @@ class WebhookEventAdmin(admin.ModelAdmin):
         "attempts",
         "received_at",
     ]
-    list_filter = ["status", "event_type", "mapping"]
+    list_filter = ["status", ("event_type", RecentValuesFilter), "mapping", "received_at"]
     search_fields = ["trigger_uuid", "item_id", "error"]
-    date_hierarchy = "received_at"
     readonly_fields = [field.name for field in WebhookEvent._meta.fields]
     actions = ["replay_selected"]
 
@@ -86,7 +86,7 @@ class WebhookEventAdmin(admin.ModelAdmin):
 
 
 @admin.register(ItemLink)
-class ItemLinkAdmin(admin.ModelAdmin):
+class ItemLinkAdmin(ScaledListAdmin, admin.ModelAdmin):
     list_display = ["item_id", "mapping", "submission", "quote", "last_synced_at"]
     list_filter = ["mapping"]
     search_fields = ["item_id"]

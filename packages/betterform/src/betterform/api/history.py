@@ -7,7 +7,9 @@ the API key's name when a key made it. ``HistoryMixin`` adds:
   fields that changed since the previous version;
 - ``POST <resource>/<id>/revert/`` ``{"version": <id>}``: restore that version;
 - ``GET <resource>/deleted/`` and ``POST <resource>/recover/`` ``{"version": <id>}``: deleted
-  objects the caller may see, and bringing one back.
+  objects the caller may see, a page at a time, and bringing one back. Both read the
+  tombstones of ``createpdf.deletions`` (indexed, a rep's filtered in SQL), never the whole
+  history.
 
 Revert and recover restore that one object and the rows it owns (a quote's lines), nothing
 else of the revision: ``createpdf.history.restore_version``, which the admin calls too. The
@@ -24,6 +26,7 @@ from typing import Any
 
 import reversion
 from django.db import transaction
+from django.db.models import QuerySet
 from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
@@ -40,7 +43,9 @@ from betterform.api.history_schema import (
     restored_serializer,
 )
 from betterform.api.permissions import api_key_of, sees_everything
+from createpdf.deletions import deleted_objects, deletion_of
 from createpdf.history import MissingParent, RestoreError, restore_comment, restore_version
+from createpdf.models import Deletion
 
 
 def describe_actor(request: Request) -> tuple[Any, str]:
@@ -139,23 +144,28 @@ class HistoryMixin(RevisionMixin):
         return self._restore(request, version, lambda: self.get_queryset().get(pk=instance.pk))
 
     @extend_schema(responses=DeletedVersionSerializer)
-    @action(detail=False, methods=["get"], pagination_class=None)
+    @action(detail=False, methods=["get"])
     def deleted(self, request: Request) -> Response:
-        versions = self._deleted_versions(request)
+        tombstones = self._deletions(request).select_related("version__revision__user")
+        page = self.paginate_queryset(tombstones)
         rows = []
-        for version in versions:
-            (row,) = describe_versions([version])
-            row["object_id"] = version.object_id
-            row["object_repr"] = version.object_repr
+        for tombstone in tombstones if page is None else page:
+            (row,) = describe_versions([tombstone.version])
+            row["object_id"] = tombstone.object_id
+            row["object_repr"] = tombstone.version.object_repr
             rows.append(row)
-        return Response(rows)
+        return Response(rows) if page is None else self.get_paginated_response(rows)
 
     @extend_schema(request=VersionChoice)
     @action(detail=False, methods=["post"])
     def recover(self, request: Request) -> Response:
         """Bring back a deleted object (a quote with its lines) from its last version."""
-        version = self._chosen_version(request, self._deleted_versions(request))
+        version_id = _version_id(request)
         model = self.get_queryset().model
+        tombstone = deletion_of(model, version_id, owner=_owner_filter(request))
+        if tombstone is None:
+            raise Http404(f"no version {version_id} of this object that you can see.")
+        version = tombstone.version
         return self._restore(
             request, version, lambda: model.objects.get(pk=version.object_id), http=201
         )
@@ -188,20 +198,26 @@ class HistoryMixin(RevisionMixin):
     def after_revert(self, instance: Any) -> None:
         """Hook: recompute what is derived from the restored rows (quote totals)."""
 
-    def _deleted_versions(self, request: Request) -> list[Version]:
-        model = self.get_queryset().model
-        versions = Version.objects.get_deleted(model).select_related("revision__user")
-        if sees_everything(request):
-            return list(versions)
-        return [v for v in versions if _fields(v).get("owner") == request.user.pk]
+    def _deletions(self, request: Request) -> QuerySet[Deletion]:
+        """The tombstones of this resource that the caller may see: a rep's own, in SQL."""
+        return deleted_objects(self.get_queryset().model, owner=_owner_filter(request))
 
-    def _chosen_version(self, request: Request, versions: Any) -> Version:
-        raw = request.data.get("version") if hasattr(request.data, "get") else None
-        try:
-            version_id = int(raw)
-        except (TypeError, ValueError):
-            raise serializers.ValidationError({"version": ["Send the id of a version."]}) from None
-        for version in versions:
-            if version.pk == version_id:
-                return version
-        raise Http404(f"no version {version_id} of this object that you can see.")
+    def _chosen_version(self, request: Request, versions: QuerySet[Version]) -> Version:
+        version_id = _version_id(request)
+        version = versions.filter(pk=version_id).first()
+        if version is None:
+            raise Http404(f"no version {version_id} of this object that you can see.")
+        return version
+
+
+def _owner_filter(request: Request) -> Any:
+    """None for staff and API clients (they see every deleted object), the rep otherwise."""
+    return None if sees_everything(request) else request.user.pk
+
+
+def _version_id(request: Request) -> int:
+    raw = request.data.get("version") if hasattr(request.data, "get") else None
+    try:
+        return int(raw)
+    except (TypeError, ValueError):
+        raise serializers.ValidationError({"version": ["Send the id of a version."]}) from None

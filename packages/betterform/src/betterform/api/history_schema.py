@@ -28,6 +28,7 @@ def _version_fields() -> dict[str, serializers.Field]:
 
 VersionSerializer = inline_serializer("Version", _version_fields(), many=True)
 # The deleted list's rows always have the two keys more, the history's never: one component each.
+# many=True on a paginated action: the schema wraps it (PaginatedDeletedVersionList).
 DeletedVersionSerializer = inline_serializer(
     "DeletedVersion",
     {
@@ -141,9 +142,10 @@ _TEXTS = {
         "list_deleted_{many_id}",
         "List deleted {many}",
         "The {many} deleted (through the API or the admin) that you may see, each as its last "
-        "version with `object_id` and `object_repr`, most recent first, in one list (not "
-        "paginated). A rep sees the ones they owned; staff and API clients all of them. Send a "
-        "version's `id` to `recover_{one_id}` to bring the {one} back.",
+        "version with `object_id` and `object_repr`, most recently deleted first, paginated "
+        "like the other lists (`count`, `next`, `previous`, `results`). A rep sees the ones "
+        "they owned; staff and API clients all of them. Send a version's `id` to "
+        "`recover_{one_id}` to bring the {one} back; a recovered {one} is no longer listed.",
     ),
     "revert": (
         "revert_{one_id}",

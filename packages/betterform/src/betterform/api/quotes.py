@@ -84,10 +84,8 @@ class QuoteViewSet(HistoryMixin, OwnedCreateMixin, viewsets.ModelViewSet):
     def get_queryset(self) -> QuerySet[Quote]:
         if getattr(self, "swagger_fake_view", False):  # OpenAPI generation: no request user
             return Quote.objects.none()
-        quotes = Quote.objects.select_related("owner", "form", "submission").prefetch_related(
-            "lines"
-        )
-        return scope_to_owner(quotes, self.request)
+        # No select_related: the answer names the owner, form and submission by id only.
+        return scope_to_owner(Quote.objects.prefetch_related("lines"), self.request)
 
     def after_revert(self, instance: Quote) -> None:
         """A reverted or recovered quote gets its totals from the lines it got back."""
