@@ -7,7 +7,9 @@ A search is ``UPPER(column::text) LIKE UPPER('%term%')`` for each search field (
 :class:`AddTrigramIndex` is a migration operation that creates such an index on PostgreSQL and
 does nothing elsewhere (SQLite has no GIN). It changes no model state: the index is not in
 ``Meta.indexes``, where every database would be asked to build it, so ``makemigrations`` never
-sees it. Django's ``TrigramExtension`` is already a no-op outside PostgreSQL.
+sees it. :class:`CreateTrigramExtension` creates ``pg_trgm`` the same way; Django's own
+``TrigramExtension`` would do, but importing ``django.contrib.postgres`` needs psycopg, which a
+project on another database does not install, and the app must migrate there too.
 """
 
 from __future__ import annotations
@@ -15,6 +17,30 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import migrations
+
+
+class CreateTrigramExtension(migrations.operations.base.Operation):
+    """``CREATE EXTENSION IF NOT EXISTS pg_trgm`` on PostgreSQL; nothing elsewhere. Kept when
+    migrating backwards (other apps may use the extension), like Django's ``CreateExtension``."""
+
+    reversible = True
+    reduces_to_sql = True
+
+    def deconstruct(self) -> tuple[str, list[Any], dict[str, Any]]:
+        return self.__class__.__qualname__, [], {}
+
+    def state_forwards(self, app_label: str, state: Any) -> None:
+        pass
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state) -> None:
+        if schema_editor.connection.vendor == "postgresql":
+            schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state) -> None:
+        pass
+
+    def describe(self) -> str:
+        return "Creates the pg_trgm extension (PostgreSQL)"
 
 
 class AddTrigramIndex(migrations.operations.base.Operation):

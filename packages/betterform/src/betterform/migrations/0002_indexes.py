@@ -2,10 +2,9 @@
 
 import django.db.models.functions.text
 from django.conf import settings
-from django.contrib.postgres.operations import TrigramExtension
 from django.db import migrations, models
 
-from betterform.trigram import AddTrigramIndex
+from betterform.trigram import AddTrigramIndex, CreateTrigramExtension
 
 # ?search= and the admin's search, on PostgreSQL only (no-ops on SQLite): betterform.trigram.
 TRIGRAM = [
@@ -142,6 +141,6 @@ class Migration(migrations.Migration):
                 django.db.models.functions.text.Lower("customer_email"), name="bf_sub_email_lower"
             ),
         ),
-        TrigramExtension(),
+        CreateTrigramExtension(),
         *(AddTrigramIndex(model, field, name) for model, field, name in TRIGRAM),
     ]
