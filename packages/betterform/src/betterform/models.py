@@ -35,6 +35,9 @@ class Form(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="betterform_forms",
+        # The (owner, name, id) index below serves every lookup by owner (its first column),
+        # the user deletion's SET NULL included; a second index on owner alone costs writes.
+        db_index=False,
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -106,6 +109,9 @@ class Submission(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="betterform_submissions",
+        # The (owner, created_at, id) index below serves every lookup by owner (its first column),
+        # the user deletion's SET NULL included; a second index on owner alone costs writes.
+        db_index=False,
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -164,6 +170,9 @@ class Quote(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="betterform_quotes",
+        # The (owner, created_at, id) index below serves every lookup by owner (its first column),
+        # the user deletion's SET NULL included; a second index on owner alone costs writes.
+        db_index=False,
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
