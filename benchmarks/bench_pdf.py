@@ -556,7 +556,7 @@ class WorkerPool:
                     fields = Path(f"/proc/{pid}/schedstat").read_text().split()
                     on_cpu, waiting = on_cpu + int(fields[0]), waiting + int(fields[1])
                 except (OSError, IndexError, ValueError):
-                    pass
+                    pass  # the process ended between listing and reading: nothing left to count
             stats.append((on_cpu, waiting))
         return stats
 

@@ -8,6 +8,8 @@ import io
 import pypdf
 import pytest
 from background_task.models import Task
+from pdfminer.high_level import extract_pages
+from pdfminer.layout import LTChar, LTContainer
 
 
 @pytest.fixture
@@ -68,3 +70,20 @@ class PdfTools:
 @pytest.fixture
 def pdf() -> PdfTools:
     return PdfTools()
+
+
+def pdf_chars(content: bytes) -> list[LTChar]:
+    """Every pdfminer.six ``LTChar`` of a PDF, page after page in pdfminer's reading order (for
+    checks of a glyph's font, box or matrix)."""
+    chars: list[LTChar] = []
+
+    def walk(item: object) -> None:
+        if isinstance(item, LTChar):
+            chars.append(item)
+        elif isinstance(item, LTContainer):
+            for child in item:
+                walk(child)
+
+    for page in extract_pages(io.BytesIO(content)):
+        walk(page)
+    return chars

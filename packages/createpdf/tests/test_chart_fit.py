@@ -9,17 +9,17 @@ label lies inside the chart's box and an ellipsis character ends it.
 
 from __future__ import annotations
 
-import io
 import unicodedata
 
 import pytest
-from pdfminer.high_level import extract_pages
-from pdfminer.layout import LTChar, LTContainer
+from pdfminer.layout import LTChar
 
 from createpdf import text_fit
 from createpdf.charts import bar_chart, line_chart, pie_chart
 from createpdf.fonts import css_font_family
 from createpdf.rendering import render_pdf
+
+from .conftest import pdf_chars
 
 PX = 0.75  # PDF points per CSS px
 PAGE_HEIGHT = 1400  # px
@@ -28,18 +28,8 @@ HEBREW = "ירושלים " * 12  # 96 characters
 
 
 def _glyphs(markup: str) -> list[LTChar]:
-    glyphs: list[LTChar] = []
-
-    def walk(item: object) -> None:
-        if isinstance(item, LTChar):
-            glyphs.append(item)
-        elif isinstance(item, LTContainer):
-            for child in item:
-                walk(child)
-
-    for page in extract_pages(io.BytesIO(render_pdf(markup, CSS, {}).content)):
-        walk(page)
-    return [glyph for glyph in glyphs if glyph.get_text().strip()]
+    content = render_pdf(markup, CSS, {}).content
+    return [glyph for glyph in pdf_chars(content) if glyph.get_text().strip()]
 
 
 def _entries(glyphs: list[LTChar], gap: float = 12) -> list[str]:

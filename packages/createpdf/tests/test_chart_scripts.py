@@ -9,19 +9,19 @@ paragraph.
 
 from __future__ import annotations
 
-import io
 import re
 import unicodedata
 from html.parser import HTMLParser
 
 import pytest
-from pdfminer.high_level import extract_pages
-from pdfminer.layout import LTChar, LTContainer
+from pdfminer.layout import LTChar
 
 from createpdf.charts import bar_chart, line_chart, pie_chart
 from createpdf.fonts import css_font_family, font_lang_rules
 from createpdf.rendering import render_pdf
 from createpdf.template_text import text_attrs
+
+from .conftest import pdf_chars
 
 PX = 0.75  # PDF points per CSS pixel
 PAGE_WIDTH, PAGE_HEIGHT = 700, 900  # px
@@ -36,18 +36,7 @@ HEBREW = "שלום עולם"
 
 
 def _glyphs(content: bytes) -> list[LTChar]:
-    glyphs: list[LTChar] = []
-
-    def walk(item: object) -> None:
-        if isinstance(item, LTChar):
-            glyphs.append(item)
-        elif isinstance(item, LTContainer):
-            for child in item:
-                walk(child)
-
-    for page in extract_pages(io.BytesIO(content)):
-        walk(page)
-    return glyphs
+    return pdf_chars(content)
 
 
 def _is_rtl_letter(glyph: LTChar) -> bool:

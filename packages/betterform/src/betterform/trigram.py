@@ -30,14 +30,14 @@ class CreateTrigramExtension(migrations.operations.base.Operation):
         return self.__class__.__qualname__, [], {}
 
     def state_forwards(self, app_label: str, state: Any) -> None:
-        pass
+        pass  # an extension is not model state
 
     def database_forwards(self, app_label, schema_editor, from_state, to_state) -> None:
         if schema_editor.connection.vendor == "postgresql":
             schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
 
     def database_backwards(self, app_label, schema_editor, from_state, to_state) -> None:
-        pass
+        pass  # kept: see the class's docstring
 
     def describe(self) -> str:
         return "Creates the pg_trgm extension (PostgreSQL)"

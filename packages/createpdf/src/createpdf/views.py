@@ -45,6 +45,11 @@ QUEUED_HEADERS = [
         description="The document's status URL (its `url`): poll it until `status` is done.",
     )
 ]
+# The answers of an action that queues a document (``queued_response``).
+QUEUED_RESPONSES = {
+    202: DocumentSerializer,
+    200: OpenApiResponse(DocumentSerializer, description="Already rendered: no new job."),
+}
 DOWNLOAD_HEADERS = [
     OpenApiParameter(
         "If-None-Match",
@@ -97,8 +102,7 @@ def queued_response(request: Request, document: Document) -> Response:
         request=DocumentRequestSerializer,
         parameters=QUEUED_HEADERS,
         responses={
-            202: DocumentSerializer,
-            200: OpenApiResponse(DocumentSerializer, description="Already rendered: no new job."),
+            **QUEUED_RESPONSES,
             400: OpenApiResponse(description="Unknown template or source, or a bad context."),
         },
     )

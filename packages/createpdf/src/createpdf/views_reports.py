@@ -17,10 +17,9 @@ from rest_framework.views import APIView
 from createpdf import registry, services
 from createpdf.parsers import JSONParser
 from createpdf.serializers import (
-    DocumentSerializer,
     ReportSerializer,
 )
-from createpdf.views import QUEUED_HEADERS, queued_response
+from createpdf.views import QUEUED_HEADERS, QUEUED_RESPONSES, queued_response
 
 
 class ReportListView(APIView):
@@ -74,9 +73,8 @@ class ReportRequestView(APIView):
         request=REPORT_PARAMETERS,
         parameters=QUEUED_HEADERS,
         responses={
-            202: DocumentSerializer,
             # The same report within its window (a minute) is the document already asked for.
-            200: OpenApiResponse(DocumentSerializer, description="Already rendered: no new job."),
+            **QUEUED_RESPONSES,
             400: OpenApiResponse(description="Invalid parameters."),
             404: OpenApiResponse(description="No such report."),
         },

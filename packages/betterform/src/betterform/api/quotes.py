@@ -25,8 +25,7 @@ from betterform.models import Quote
 from betterform.quote_filters import QuoteFilter
 from createpdf.access import api_key_id, user_of
 from createpdf.parsers import JSONParser
-from createpdf.serializers import DocumentSerializer
-from createpdf.views import QUEUED_HEADERS, queued_response
+from createpdf.views import QUEUED_HEADERS, QUEUED_RESPONSES, queued_response
 
 _NOT_FOUND = OpenApiResponse(description="No such quote that you can see.")
 
@@ -97,8 +96,7 @@ class QuoteViewSet(HistoryMixin, OwnedCreateMixin, viewsets.ModelViewSet):
         request=None,
         parameters=QUEUED_HEADERS,
         responses={
-            202: DocumentSerializer,
-            200: OpenApiResponse(DocumentSerializer, description="Already rendered: no new job."),
+            **QUEUED_RESPONSES,
             404: _NOT_FOUND,
         },
     )
