@@ -5,13 +5,14 @@
 afterwards, each built and served by a worker process of its own (``scale_worker``), so both
 sizes stay loaded and are measured in interleaved rounds:
 
-- 1x: 1,000 quotes of 3-5 lines, 2,000 submissions with answers, 20 forms, 10 reps, about
+- 1x: 1,000 quotes of 3-5 lines, 2,000 submissions with answers, 100 forms, 10 reps, about
   9.5k versions of history, 100 deleted quotes and 200 deleted submissions
   (``scale_build``); 50x: fifty times each, built with COPY.
 - Every request of the issue's table, as staff or as a rep (``bench-rep-0``, who owns the
   oldest rows) through Django's test ``Client``: the deleted listings, recover, the
-  case-insensitive email filter, a deep page (75% through) by page number and by cursor
-  (when the list answers a cursor ``next`` to ``?cursor=``; "not available" otherwise),
+  case-insensitive email filter, a deep page (75% through) by page number (or the deepest
+  page numbers reach, ``max_page_offset`` rows, when that is shallower) and by cursor (when
+  the list answers a cursor ``next`` to ``?cursor=``; "not available" otherwise),
   search, the admin's search, form list and change lists, ordering by ``updated_at`` and
   ``total``, the quotes-summary report request, a rep's lists and the status filter.
 

@@ -2,7 +2,7 @@
 
 ``build(scale)`` writes, in the current (empty, migrated) database, ``scale`` times:
 
-- 20 forms (the three demo schemas, each with its first ``FormVersion``), 10 reps;
+- 100 forms (the three demo schemas, each with its first ``FormVersion``), 10 reps;
 - 2,200 submissions with answers from the demo schemas, 1 in 11 of them deleted;
 - 1,100 quotes of 3 to 5 priced lines (half of them built from a live submission), 1 in 11
   deleted;
@@ -30,7 +30,9 @@ from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 
-QUOTES, SUBMISSIONS, FORMS, REPS = 1_100, 2_200, 20, 10  # at 1x, deleted ones included
+# At 1x, deleted ones included. 100 forms fill the admin's first page (list_per_page) at
+# every size, so its form list compares one full page with one full page.
+QUOTES, SUBMISSIONS, FORMS, REPS = 1_100, 2_200, 100, 10
 DELETED_EVERY = 11  # 1 object in 11 is deleted (100 quotes, 200 submissions at 1x)
 CHUNK_QUOTES = 2_200  # quotes per COPY transaction (and twice that many submissions)
 SPAN = datetime.timedelta(days=730)

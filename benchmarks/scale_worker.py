@@ -29,6 +29,8 @@ class Requests:
         from django.test import Client
         from rest_framework.authtoken.models import Token
 
+        from betterform_site.pagination import PageNumberPagination
+
         users = get_user_model()
         staff = users.objects.create_superuser("bench-staff", "bench-staff@example.com", "x")
         rep = users.objects.get(username="bench-rep-0")  # owns the oldest quotes
@@ -38,8 +40,11 @@ class Requests:
         self.admin.force_login(staff)
         self.built = built
         self.notes: dict[str, str] = {}
-        deep_quotes = int(built.quotes * DEEP) // PAGE_SIZE
-        deep_submissions = int(built.submissions * DEEP) // PAGE_SIZE
+        # Page numbers reach the first max_page_offset rows (a cursor walks further): the
+        # deep page is 75% through, or the last page numbers reach when that is deeper.
+        reach = PageNumberPagination.max_page_offset // PAGE_SIZE
+        deep_quotes = min(int(built.quotes * DEEP) // PAGE_SIZE, reach)
+        deep_submissions = min(int(built.submissions * DEEP) // PAGE_SIZE, reach)
         email = built.customer_email
         search = {"search": email}
         report = {"date_from": built.first_day, "date_to": built.last_day}
@@ -55,10 +60,10 @@ class Requests:
             "GET /api/submissions/?customer_email= (staff)": lambda: get(
                 self.staff, "/api/submissions/", {"customer_email": email.upper()}
             ),
-            "GET /api/quotes/?page= 75% deep (staff)": lambda: get(
+            "GET /api/quotes/?page= 75% deep, <=10k rows (staff)": lambda: get(
                 self.staff, "/api/quotes/", {"page": deep_quotes}
             ),
-            "GET /api/submissions/?page= 75% deep (staff)": lambda: get(
+            "GET /api/submissions/?page= 75% deep, <=10k rows (staff)": lambda: get(
                 self.staff, "/api/submissions/", {"page": deep_submissions}
             ),
             "GET /api/quotes/?cursor= 75% deep (staff)": self.cursor_request("quotes"),
