@@ -17,6 +17,7 @@ from pathlib import Path
 
 import httpx
 
+from suites import processes as children
 from suites.live import System, free_port
 
 POSTGRES_BIN = Path("/usr/lib/postgresql/15/bin")
@@ -99,7 +100,7 @@ class RedisServer:
         command = ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1"]
         command += ["--save", "", "--appendonly", "no", "--dir", str(self.directory)]
         with (self.directory / "redis.log").open("ab") as log:
-            self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+            self.process = children.spawn(command, stdout=log, stderr=subprocess.STDOUT)
         wait_until(self.answers, f"redis-server on port {self.port}", 15)
         return self
 
@@ -122,9 +123,9 @@ class RedisServer:
             return 0
 
     def kill(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.kill()
-            self.process.wait(timeout=15)
+        """SIGKILL, as a crash would; the server can be started again on the same port."""
+        if self.process is not None:
+            children.kill(self.process)
         self.process = None
 
 

@@ -1,7 +1,8 @@
 """The real system for a suite: a fresh database, uvicorn, task workers, users and keys.
 
-Every process is a child of the suite with its output in a log file; ``System.stop`` ends them
-all. PostgreSQL is the default, as in production (``POSTGRES_URL`` names the server).
+Every process is a child of the suite in a process group of its own, with its output in a log
+file (``suites.processes``); ``System.stop`` ends the groups, and so does the suite's exit, however
+it ends. PostgreSQL is the default, as in production (``POSTGRES_URL`` names the server).
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ import socket
 import subprocess
 import sys
 import tempfile
-import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-import httpx
+from suites import processes as children
 
 POSTGRES_URL = os.environ.get("POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/betterform")
 PASSWORD = "suite-password-not-a-secret"
@@ -81,15 +81,9 @@ class System:
     principals: dict = field(default_factory=dict)
 
     def spawn(self, name: str, *args: str, env: dict[str, str] | None = None) -> subprocess.Popen:
+        """``python ARGS`` in a process group of its own, its output in ``<n>-<name>.log``."""
         log = self.log_dir / f"{len(self.processes)}-{name}.log"
-        with log.open("w") as output:
-            process = subprocess.Popen(
-                [sys.executable, *args],
-                env={**self.env, **(env or {})},
-                stdout=output,
-                stderr=subprocess.STDOUT,
-            )
-        process.log = log  # type: ignore[attr-defined]
+        process = children.spawn([sys.executable, *args], log=log, env={**self.env, **(env or {})})
         self.processes.append(process)
         return process
 
@@ -130,28 +124,14 @@ class System:
         return "\n".join(f"--- {p.log}\n{p.log.read_text()[-4000:]}" for p in self.processes)
 
     def stop(self) -> None:
-        for process in self.processes:
-            if process.poll() is None:
-                process.terminate()
-        for process in self.processes:
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        """SIGTERM to every group, SIGKILL to what is left 20 s later (``children.stop``)."""
+        children.stop(*self.processes, grace=20)
 
 
 def wait_for(url: str, process: subprocess.Popen, timeout: float = 90) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"{process.args} exited early; see {process.log}")
-        try:
-            httpx.get(url, timeout=2)
-            return
-        except httpx.HTTPError:
-            time.sleep(0.3)
-    raise RuntimeError(f"{url} did not answer within {timeout:.0f} s")
+    """Until ``url`` gives any HTTP answer; ``suites.processes.ChildFailed`` (a RuntimeError) when
+    ``process`` exits first or ``timeout`` (s) runs out."""
+    children.wait_until_answers(url, process, timeout=timeout)
 
 
 @contextmanager

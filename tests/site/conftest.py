@@ -1,18 +1,22 @@
 """A live site for the real-time tests: uvicorn (Django + Socket.IO) and, when asked, a worker,
-each a process of its own on a fresh SQLite file (or PostgreSQL/Redis through ``env``)."""
+each a process of its own on a fresh SQLite file (or PostgreSQL/Redis through ``env``).
+
+Each process leads a process group of its own (``suites.processes``, shared with the suites):
+the fixture's teardown stops the whole groups, and the run's exit stops any a failure skipped.
+"""
 
 from __future__ import annotations
 
 import json
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import httpx
 import pytest
+
+from suites import processes as children
 
 CREATE_USERS = """
 import json, os
@@ -37,16 +41,10 @@ class LiveSite:
     processes: list[subprocess.Popen] = field(default_factory=list)
 
     def spawn(self, *args: str, env: dict[str, str] | None = None) -> subprocess.Popen:
-        """A process whose output goes to a log file (a pipe nobody reads would fill up)."""
+        """``python ARGS`` in a process group of its own; its output goes to ``process.log``
+        (a pipe nobody reads would fill up)."""
         log = self.log_dir / f"{len(self.processes)}-{args[1].split('.')[0]}.log"
-        with log.open("w") as output:
-            process = subprocess.Popen(
-                [sys.executable, *args],
-                env={**self.env, **(env or {})},
-                stdout=output,
-                stderr=subprocess.STDOUT,
-            )
-        process.log = log  # type: ignore[attr-defined]
+        process = children.spawn([sys.executable, *args], log=log, env={**self.env, **(env or {})})
         self.processes.append(process)
         return process
 
@@ -72,28 +70,8 @@ class LiveSite:
         return json.loads(result.stdout.strip().splitlines()[-1])
 
     def stop(self) -> None:
-        for process in self.processes:
-            if process.poll() is None:
-                process.terminate()
-        for process in self.processes:
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-
-
-def wait_until_up(site: LiveSite, process: subprocess.Popen, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"uvicorn exited: {site.logs()}")
-        try:
-            if httpx.get(f"{site.base_url}/healthz", timeout=2).status_code in (200, 503):
-                return
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    raise AssertionError("uvicorn did not answer in time")
+        """SIGTERM to every group, SIGKILL 15 s later to what is left."""
+        children.stop(*self.processes, grace=15)
 
 
 @pytest.fixture
@@ -114,7 +92,7 @@ def live_site(manage, site_env, free_port, tmp_path) -> Iterator[Callable[..., L
             "betterform_site.asgi:application",
             *("--host", "127.0.0.1", "--port", str(free_port), "--log-level", "warning"),
         )
-        wait_until_up(site, server)
+        children.wait_until_answers(f"{site.base_url}/healthz", server, statuses=(200, 503))
         return site
 
     yield start

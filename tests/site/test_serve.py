@@ -13,6 +13,8 @@ from contextlib import contextmanager
 import httpx
 import pytest
 
+from suites import processes as children
+
 pytestmark = pytest.mark.slow
 
 DEMO_PASSWORD = "demo-password-for-the-serve-test"
@@ -20,7 +22,9 @@ DEMO_PASSWORD = "demo-password-for-the-serve-test"
 
 @contextmanager
 def running_site(site_env, port: int, extra_env: dict[str, str]) -> Iterator[subprocess.Popen]:
-    process = subprocess.Popen(
+    """``serve`` in a process group of its own: whatever happens in the test, the teardown ends
+    serve's uvicorn and worker too (killing serve alone would orphan them)."""
+    process = children.spawn(
         [sys.executable, "-m", "betterform_site", "serve", "--port", str(port)],
         env={**site_env, **extra_env},
         stdout=subprocess.PIPE,
@@ -30,9 +34,7 @@ def running_site(site_env, port: int, extra_env: dict[str, str]) -> Iterator[sub
     try:
         yield process
     finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
+        children.stop(process, grace=15)
 
 
 def wait_for_worker(base: str, timeout: float = 60) -> dict:

@@ -22,6 +22,8 @@ import pypdf
 import pytest
 import socketio
 
+from suites import processes as children
+
 pytestmark = pytest.mark.slow
 
 ITEM = """
@@ -74,7 +76,9 @@ class Output:
 
 @contextmanager
 def serving(env: dict[str, str], *args: str) -> Iterator[tuple[subprocess.Popen, Output]]:
-    process = subprocess.Popen(
+    """``serve`` in a process group of its own: the teardown ends its uvicorn, worker and fake
+    monday.com too, whatever happened in the test (killing serve alone would orphan them)."""
+    process = children.spawn(
         [sys.executable, "-m", "betterform_site", "serve", *args],
         env=env,
         stdout=subprocess.PIPE,
@@ -84,9 +88,7 @@ def serving(env: dict[str, str], *args: str) -> Iterator[tuple[subprocess.Popen,
     try:
         yield process, Output(process)
     finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
+        children.stop(process, grace=15)
 
 
 class Watcher:

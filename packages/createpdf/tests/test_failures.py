@@ -16,6 +16,7 @@ from background_task.models import Task
 from django.core.files.storage import FileSystemStorage
 
 from createpdf.models import Document, DocumentTemplate
+from suites import processes as children
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -137,15 +138,14 @@ def test_a_worker_killed_mid_render_leaves_no_partial_file_and_the_next_one_fini
         os.kill(first.pid, signal.SIGKILL)
         first.wait()
     finally:
-        first.kill()
+        children.kill(first)
     assert status() == "rendering"
 
     second = _worker(env)
     try:
         _wait_for(lambda: status() == "done", timeout=90)
     finally:
-        second.send_signal(signal.SIGTERM)
-        second.wait(timeout=30)
+        children.stop(second, grace=30)
 
     files = list(Path(site_env["BETTERFORM_DATA_DIR"], "test-media", "documents").rglob("*"))
     pdfs = [path for path in files if path.is_file()]
@@ -155,7 +155,7 @@ def test_a_worker_killed_mid_render_leaves_no_partial_file_and_the_next_one_fini
 
 
 def _worker(env: dict[str, str]) -> subprocess.Popen:
-    return subprocess.Popen(
+    return children.spawn(
         [sys.executable, "-m", "betterform_site", "process_tasks", "--sleep", "0.2"],
         env=env,
         stdout=subprocess.DEVNULL,

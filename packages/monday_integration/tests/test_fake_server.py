@@ -20,6 +20,7 @@ import jwt
 import pytest
 
 from monday_integration.testing import FakeMonday
+from suites import processes as children
 
 TOKEN = "test-token"
 STATUS_LABELS = ["Working on it", "Quote requested", "Quote ready", "Done"]
@@ -723,7 +724,7 @@ def test_the_page_lists_items_and_its_form_flips_a_status(
 
 @pytest.mark.slow
 def test_run_fake_monday_prints_its_url_and_token_and_stops_on_ctrl_c(site_env):
-    process = subprocess.Popen(
+    process = children.spawn(
         [
             sys.executable,
             "-m",
@@ -769,6 +770,4 @@ def test_run_fake_monday_prints_its_url_and_token_and_stops_on_ctrl_c(site_env):
         process.send_signal(signal.SIGINT)
         assert process.wait(timeout=10) == 0
     finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
+        children.stop(process)

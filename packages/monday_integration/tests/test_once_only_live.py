@@ -20,6 +20,7 @@ import time
 import pytest
 
 from monday_integration.testing import FakeMonday, build_demo_board
+from suites import processes as children
 
 pytestmark = pytest.mark.slow
 
@@ -71,22 +72,14 @@ def start_worker(fake, site_env, tmp_path):
 
     def start() -> subprocess.Popen:
         command = [sys.executable, "-m", "betterform_site", "process_tasks", "--sleep", "0.1"]
-        with (tmp_path / f"worker-{len(started)}.log").open("w") as log:
-            process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
-        started.append(process)
-        return process
+        log = tmp_path / f"worker-{len(started)}.log"
+        started.append(children.spawn(command, log=log, env=env))  # a process group of its own
+        return started[-1]
 
     yield start
     for log in sorted(tmp_path.glob("worker-*.log")):  # shown by pytest when a test failed
         print(f"--- {log.name}\n{log.read_text()[-3000:]}")
-    for process in started:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-    for process in started:
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
+    children.stop(*started, grace=30)
 
 
 def _event_reader(site_env, event_id: int):
