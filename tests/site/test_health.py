@@ -28,8 +28,19 @@ def test_without_a_worker_the_site_is_degraded_but_up(client):
     assert response.status_code == 200
     body = response.json()
     assert body["status"] == "degraded"
-    assert body["database"] == {"ok": True}
+    assert body["database"]["ok"] is True
     assert body["worker"]["alive"] is False
+
+
+@pytest.mark.django_db
+def test_healthz_shows_a_pool_only_where_there_is_one(client, settings):
+    """SQLite, or PostgreSQL with DATABASE_POOL=false: no ``pool`` key (what PostgreSQL's pool
+    shows is in ``test_database_pool``)."""
+    database = client.get("/healthz").json()["database"]
+    if "pool" in settings.DATABASES["default"].get("OPTIONS", {}):
+        assert set(database) == {"ok", "pool"} and database["ok"] is True
+    else:
+        assert database == {"ok": True}
 
 
 @pytest.mark.django_db
@@ -93,28 +104,46 @@ print(json.dumps({
 """
 
 
-@pytest.mark.slow
-def test_database_down_gives_503_not_500(site_env, free_port):
-    """A PostgreSQL URL where nothing listens stands for a database that went away."""
+def _probe_a_database_that_is_gone(site_env, port: int, **env: str) -> dict:
     import subprocess
     import sys
 
-    env = {**site_env, "DATABASE_URL": f"postgres://postgres@127.0.0.1:{free_port}/gone"}
+    url = f"postgres://postgres@127.0.0.1:{port}/gone"
     result = subprocess.run(
         [sys.executable, "-c", DATABASE_DOWN_PROBE],
-        env=env,
+        env={**site_env, "DATABASE_URL": url, **env},
         capture_output=True,
         text=True,
         timeout=60,
     )
     assert result.returncode == 0, result.stderr
     outcome = json.loads(result.stdout.strip().splitlines()[-1])
+    status, body, retry_after = outcome["api"]
+    assert status == 503
+    assert "database is unavailable" in body["detail"]
+    assert retry_after == "5"
+    return outcome
+
+
+@pytest.mark.slow
+def test_database_down_gives_503_not_500(site_env, free_port):
+    """A PostgreSQL URL where nothing listens stands for a database that went away."""
+    outcome = _probe_a_database_that_is_gone(site_env, free_port, DATABASE_POOL="false")
     assert outcome["health"] == [
         503,
         {"status": "unavailable", "database": {"ok": False}, "worker": None},
         "5",
     ]
-    status, body, retry_after = outcome["api"]
-    assert status == 503
-    assert "database is unavailable" in body["detail"]
-    assert retry_after == "5"
+
+
+@pytest.mark.slow
+def test_database_down_with_the_pool_gives_503_after_the_pool_timeout(site_env, free_port):
+    """With the pool a request waits DATABASE_POOL_TIMEOUT for a connection, then gets the
+    same 503; /healthz shows the empty pool and its failed connection attempts."""
+    outcome = _probe_a_database_that_is_gone(site_env, free_port, DATABASE_POOL_TIMEOUT="1.5")
+    status, body, retry_after = outcome["health"]
+    assert (status, body["status"], body["worker"], retry_after) == (503, "unavailable", None, "5")
+    pool = body["database"]["pool"]
+    assert body["database"]["ok"] is False
+    assert pool["available"] == 0 and pool["errors"] == 1, pool
+    assert pool["connection_errors"] >= 1, pool

@@ -7,7 +7,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 READS = re.compile(
-    r"""(?:env_(?:str|bool|int|list|path)|os\.environ\.get|(?<![\w.])environ\.get)\(\s*["']([A-Z][A-Z0-9_]+)["']"""
+    r"""(?:env_(?:str|bool|int|float|list|path)|os\.environ\.get|(?<![\w.])environ\.get)\(\s*["']([A-Z][A-Z0-9_]+)["']"""
 )
 SOURCES = [*(ROOT / "site" / "src").rglob("*.py"), ROOT / "noxfile.py"]
 

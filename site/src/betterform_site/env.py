@@ -12,6 +12,7 @@ from django.core.exceptions import ImproperlyConfigured
 ENVIRONMENTS = ("development", "test", "production")
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
+RECONNECT_TIMEOUT = 5.0  # seconds; see database_pool_options
 
 
 class SettingsError(ImproperlyConfigured):
@@ -51,6 +52,16 @@ def env_int(name: str, default: int) -> int:
         raise SettingsError(f"{name} must be a whole number, not {raw!r}.") from None
 
 
+def env_float(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        return float(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a number, not {raw!r}.") from None
+
+
 def env_list(name: str, default: list[str] | None = None) -> list[str]:
     raw = os.environ.get(name)
     if raw is None:
@@ -84,6 +95,44 @@ def database_from_url(url: str) -> dict[str, Any]:
             "postgres://USER@HOST:5432/NAME."
         )
     return config
+
+
+def database_pool_options() -> dict[str, int | float] | None:
+    """Django's PostgreSQL connection pool (``DATABASES[...]["OPTIONS"]["pool"]``, the keyword
+    arguments of ``psycopg_pool.ConnectionPool``) from the environment, per process:
+    ``{"min_size": 2, "max_size": 10, "timeout": 2.0, "reconnect_timeout": 5.0}`` by default;
+    None when ``DATABASE_POOL`` is false. ``timeout`` is how many seconds a request waits for
+    a free connection before its database error (a 503 with Retry-After). While PostgreSQL is
+    down every request waits that long (the pool cannot tell "busy" from "gone"), so it stays
+    short: two waits in one request still answer within the 5 s the faults suite allows
+    (psycopg_pool's own default is 30 s).
+
+    Raises ``SettingsError`` for what psycopg_pool would refuse at the first query instead
+    (a negative minimum, a maximum under 1 or under the minimum) and for a timeout <= 0.
+    https://docs.djangoproject.com/en/5.2/ref/databases/#connection-pool
+    """
+    if not env_bool("DATABASE_POOL", True):
+        return None
+    min_size = env_int("DATABASE_POOL_MIN_SIZE", 2)
+    max_size = env_int("DATABASE_POOL_MAX_SIZE", max(10, min_size))
+    timeout = env_float("DATABASE_POOL_TIMEOUT", 2.0)
+    if min_size < 0 or max_size < max(1, min_size):
+        raise SettingsError(
+            f"DATABASE_POOL_MIN_SIZE ({min_size}) and DATABASE_POOL_MAX_SIZE ({max_size}) must "
+            "satisfy 0 <= min <= max and max >= 1; set DATABASE_POOL=false to turn the pool off."
+        )
+    if timeout <= 0:
+        raise SettingsError(f"DATABASE_POOL_TIMEOUT must be more than 0 seconds, not {timeout}.")
+    # psycopg_pool retries a failed connection with a doubling delay (1, 2, 4, 8 s...) until
+    # reconnect_timeout (default 5 minutes), so after a long outage its next attempt could come
+    # minutes after PostgreSQL is back. Giving up after 5 s lets the next waiting request start a
+    # fresh attempt at once: service resumes within seconds of the restart, however long it was.
+    return {
+        "min_size": min_size,
+        "max_size": max_size,
+        "timeout": timeout,
+        "reconnect_timeout": RECONNECT_TIMEOUT,
+    }
 
 
 def persistent_secret(path: Path) -> str:

@@ -5,6 +5,9 @@ whose worker died mid-sync (``stalled``: processing, lease run out), or monday d
 refused for their signature in the last 24 hours (``refused``: answered 401, not accepted
 since) are reported as ``degraded`` with 200, because the web process itself can still
 answer requests.
+
+With PostgreSQL's connection pool on, ``database.pool`` gives the answering process's pool
+(each uvicorn worker and task worker has its own): see ``pool_status``.
 """
 
 from __future__ import annotations
@@ -22,6 +25,22 @@ from betterform_site.workers import worker_status
 from monday_integration.models import WebhookEvent
 
 REFUSED_WINDOW = timedelta(hours=24)
+
+# Our names for psycopg_pool's ``get_stats()`` keys; the counters run since the process started.
+# https://www.psycopg.org/psycopg3/docs/advanced/pool.html#pool-stats
+POOL_STATS = {
+    "min": "pool_min",  # configured size
+    "max": "pool_max",
+    "size": "pool_size",  # connections open or being opened, in use or not
+    "available": "pool_available",  # idle in the pool now
+    "waiting": "requests_waiting",  # requests waiting for a connection now
+    "requests": "requests_num",  # connections asked for
+    "queued": "requests_queued",  # of those, how many had to wait
+    "wait_ms": "requests_wait_ms",  # total time spent waiting
+    "errors": "requests_errors",  # requests that got no connection (timeout)
+    "connection_errors": "connections_errors",  # failed attempts to connect to PostgreSQL
+    "connections_lost": "connections_lost",  # found broken by the check and replaced
+}
 
 
 def monday_status() -> dict[str, object]:
@@ -47,12 +66,33 @@ def database_is_up() -> bool:
     return True
 
 
+def pool_status() -> dict[str, int] | None:
+    """This process's connection pool, ``{"min": 2, "max": 10, "size": 3, "available": 2,
+    "waiting": 0, ...}`` (keys: ``POOL_STATS``), or None without a pool (SQLite, or
+    ``DATABASE_POOL=false``). Reads counters only: never waits, never touches the database."""
+    pool = getattr(connection, "pool", None)  # only PostgreSQL's wrapper has one
+    if pool is None:
+        return None
+    stats = pool.get_stats()
+    return {name: int(stats.get(key, 0)) for name, key in POOL_STATS.items()}
+
+
+def database_status(ok: bool) -> dict[str, object]:
+    """``{"ok": ...}``, plus ``"pool"`` when the connections come from a pool."""
+    status: dict[str, object] = {"ok": ok}
+    pool = pool_status()
+    if pool is not None:
+        status["pool"] = pool
+    return status
+
+
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
     if not database_is_up():
         response = JsonResponse(
-            {"status": "unavailable", "database": {"ok": False}, "worker": None}, status=503
+            {"status": "unavailable", "database": database_status(False), "worker": None},
+            status=503,
         )
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response
@@ -62,7 +102,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse(
         {
             "status": "ok" if healthy else "degraded",
-            "database": {"ok": True},
+            "database": database_status(True),
             "worker": worker.as_dict(),
             "monday": monday,
         }

@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 
 from background_task.models import Task
 from django.conf import settings
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, close_old_connections, connection
 from django.utils import timezone
 
 from betterform_site.models import WorkerHeartbeat
@@ -110,5 +110,8 @@ class Heartbeat:
         try:
             while not self._stop.wait(self.interval):
                 self.beat()
+                # Hand the connection back (to the pool, or closed) between beats: one a
+                # database restart broke is then replaced, not reused for every later beat.
+                close_old_connections()
         finally:
             connection.close()  # this thread's own connection

@@ -143,5 +143,8 @@ class Lease:
                         return
                 except DatabaseError as error:  # the next renewal may get through
                     logger.warning("lease on %s %s not renewed: %s", self.model, self.pk, error)
+                    # A connection a database restart broke would fail every later renewal:
+                    # drop it, and the next one opens (or takes from the pool) a fresh one.
+                    connection.close()
         finally:
             connection.close()  # this thread's own connection
