@@ -153,8 +153,9 @@ def change_status(submission: Submission, status: str) -> Submission:
 # --- quotes ----------------------------------------------------------------------------------
 
 
-def _set_lines(quote: Quote, lines: Iterable[Mapping[str, Any]]) -> None:
-    quote.lines.all().delete()
+def _set_lines(quote: Quote, lines: Iterable[Mapping[str, Any]], *, replace: bool = True) -> None:
+    if replace:  # a quote just inserted has none (deleting them would read them first)
+        quote.lines.all().delete()
     QuoteLine.objects.bulk_create(
         QuoteLine(quote=quote, position=index, **fit_line(line, index + 1))
         for index, line in enumerate(lines)
@@ -204,7 +205,7 @@ def create_quote(
         owner=owner if getattr(owner, "pk", None) else None,
         **fields,
     )
-    _set_lines(quote, lines)
+    _set_lines(quote, lines, replace=False)
     _store_totals(quote)
     _announce(quote, quote_created)
     return quote

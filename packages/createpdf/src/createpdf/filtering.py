@@ -25,6 +25,7 @@ from __future__ import annotations
 import datetime
 import operator
 import re
+import weakref
 from collections.abc import Callable, Iterator
 from decimal import Decimal, InvalidOperation
 from functools import reduce
@@ -40,7 +41,7 @@ from django.db.models.functions import Cast, StrIndex, Upper
 from django.db.models.lookups import GreaterThan
 from django_filters.fields import BaseCSVField
 from django_filters.rest_framework import DjangoFilterBackend
-from django_filters.utils import get_model_field
+from django_filters.utils import get_model_field, translate_validation
 from rest_framework import filters as drf_filters
 from rest_framework import serializers
 
@@ -199,10 +200,43 @@ class FilterSet(django_filters.FilterSet):
         return self._form
 
 
+def _asked(filterset_class: type[django_filters.FilterSet], params: Any) -> bool:
+    """Whether the query string may give ``filterset_class`` a value: a parameter named after
+    one of its filters (or its widgets' ``<name>_<suffix>``), or a required filter."""
+    names = _filter_names.get(filterset_class, ())
+    if names == ():
+        filters = filterset_class.base_filters
+        required = any(filter_.extra.get("required") for filter_ in filters.values())
+        names = _filter_names[filterset_class] = None if required else tuple(filters) or None
+    return names is None or any(key.startswith(names) for key in params)
+
+
+# Per filterset class (weakly: ``filterset_fields`` makes a class per request): its filters'
+# names, or None (a required filter, or none at all) to always build the filterset.
+_filter_names: weakref.WeakKeyDictionary[type, tuple[str, ...] | None] = weakref.WeakKeyDictionary()
+
+
 class FilterBackend(DjangoFilterBackend):
-    """django-filter's backend on :class:`FilterSet`; a plain filterset is guarded too."""
+    """django-filter's backend on :class:`FilterSet`; a plain filterset is guarded too.
+
+    A list asked for without any of its filters' parameters is the queryset as it is, without
+    building the filterset (its form, fields and validation: a tenth of a list request,
+    ``benchmarks/bench_profile.py``): every filter leaves the rows alone on an empty value
+    (django-filter's ``Filter.filter`` and ours; ``test_filtering_unasked.py`` checks each
+    app's filtersets), and a filterset with a required filter is always built."""
 
     filterset_base = FilterSet
+
+    def filter_queryset(self, request, queryset, view):
+        """``DjangoFilterBackend.filter_queryset``, the filterset class looked up once."""
+        filterset_class = self.get_filterset_class(view, queryset)
+        if filterset_class is None or not _asked(filterset_class, request.query_params):
+            return queryset
+        filterset = filterset_class(**self.get_filterset_kwargs(request, queryset, view))
+        guard(filterset)
+        if not filterset.is_valid() and self.raise_exception:
+            raise translate_validation(filterset.errors)
+        return filterset.qs
 
     def get_filterset(self, request, queryset, view):
         filterset = super().get_filterset(request, queryset, view)

@@ -7,7 +7,7 @@ quotes (anyone else's is a 404); staff and API clients see all. Every write is o
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
@@ -19,7 +19,7 @@ from betterform import services
 from betterform.api.history import HistoryMixin
 from betterform.api.history_schema import history_schema
 from betterform.api.permissions import IsStaffRepOrAPIKey, owner_for_new_object, scope_to_owner
-from betterform.api.serializers_quotes import QuoteSerializer
+from betterform.api.serializers_quotes import PAGE_LINES, QuoteSerializer
 from betterform.documents import request_quote_pdf
 from betterform.models import Quote
 from betterform.quote_filters import QuoteFilter
@@ -83,8 +83,14 @@ class QuoteViewSet(HistoryMixin, OwnedCreateMixin, viewsets.ModelViewSet):
     def get_queryset(self) -> QuerySet[Quote]:
         if getattr(self, "swagger_fake_view", False):  # OpenAPI generation: no request user
             return Quote.objects.none()
-        # No select_related: the answer names the owner, form and submission by id only.
-        return scope_to_owner(Quote.objects.prefetch_related("lines"), self.request)
+        # No select_related: the answer names the owner, form and submission by id only. The
+        # list takes each page's lines as plain lists (no queryset per quote); every other
+        # action keeps the related manager's cache, which writes drop and reload.
+        if self.action == "list":
+            lines = Prefetch("lines", to_attr=PAGE_LINES)
+        else:
+            lines = Prefetch("lines")
+        return scope_to_owner(Quote.objects.prefetch_related(lines), self.request)
 
     def after_revert(self, instance: Quote) -> None:
         """A reverted or recovered quote gets its totals from the lines it got back."""

@@ -16,6 +16,7 @@ from rest_framework import serializers
 
 from betterform import services
 from betterform.api.permissions import scope_to_owner
+from betterform.api.representation import FastRepresentation, Getter, Shower, decimal_step
 from betterform.models import Quote, QuoteLine, Submission
 from betterform.pricing import line_amounts, quote_totals
 
@@ -23,6 +24,9 @@ _CURRENCY_CODE = re.compile(r"[A-Z]{3}")
 # Quote totals are stored in DecimalField(max_digits=14, decimal_places=2).
 MAX_TOTAL = Decimal("999999999999.99")
 MAX_LINES = 500
+# Where the quotes list puts each quote's lines (``Prefetch(to_attr=...)``): a plain list, so
+# loading a page builds no related manager or queryset per quote.
+PAGE_LINES = "page_lines"
 
 
 class LineAmountField(serializers.DecimalField):
@@ -38,6 +42,16 @@ class LineAmountField(serializers.DecimalField):
 
     def to_representation(self, line: QuoteLine) -> str:
         return super().to_representation(getattr(line.amounts, self.amount))
+
+    def representation_step(self) -> tuple[Getter, Shower]:
+        """For ``FastRepresentation``: the same string, the amount's format set up once."""
+        show, amount = decimal_step(self, as_decimal_field=True), self.amount
+
+        def show_amount(line: QuoteLine) -> str:
+            return show(getattr(line.amounts, amount))
+
+        show_amount.context_free = True  # type: ignore[attr-defined]
+        return (lambda line: line), show_amount
 
 
 class LineListSerializer(serializers.ListSerializer):
@@ -56,7 +70,7 @@ class LineListSerializer(serializers.ListSerializer):
             raise
 
 
-class QuoteLineSerializer(serializers.ModelSerializer):
+class QuoteLineSerializer(FastRepresentation, serializers.ModelSerializer):
     gross = LineAmountField("gross", help_text="quantity x unit price, rounded to cents.")
     discount = LineAmountField("discount", help_text="gross x discount percent, rounded.")
     tax = LineAmountField("tax", help_text="(gross - discount) x tax rate, rounded.")
@@ -92,7 +106,7 @@ class ScopedSubmissionField(serializers.PrimaryKeyRelatedField):
         return scope_to_owner(Submission.objects.select_related("form"), self.context["request"])
 
 
-class QuoteSerializer(serializers.ModelSerializer):
+class QuoteSerializer(FastRepresentation, serializers.ModelSerializer):
     submission = ScopedSubmissionField(
         queryset=Submission.objects.all(),
         required=False,
@@ -147,6 +161,11 @@ class QuoteSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
 
+    def representation_getter(self, field: serializers.Field) -> Getter | None:
+        if field.field_name == "lines":
+            return _lines
+        return None
+
     def validate_currency(self, value: str) -> str:
         code = value.upper()
         if not _CURRENCY_CODE.fullmatch(code):
@@ -185,8 +204,15 @@ class QuoteSerializer(serializers.ModelSerializer):
         # The view loads lines with prefetch_related; drop that cache so the totals and the
         # revision are computed from the lines as stored now, not as they were loaded.
         getattr(instance, "_prefetched_objects_cache", {}).pop("lines", None)
+        instance.__dict__.pop(PAGE_LINES, None)
         return services.update_quote(
             instance,
             lines=None if lines is None else [dict(line) for line in lines],
             **validated_data,
         )
+
+
+def _lines(quote: Quote) -> Any:
+    """The quote's lines as the quotes list loaded them, else its related manager."""
+    loaded = quote.__dict__.get(PAGE_LINES)
+    return quote.lines if loaded is None else loaded

@@ -17,6 +17,7 @@ from rest_framework import serializers
 from betterform import services
 from betterform.answers import AnswersError
 from betterform.api.permissions import owner_for_new_object, scope_to_owner
+from betterform.api.representation import FastRepresentation
 from betterform.limits import max_length
 from betterform.models import Form, Quote, Submission
 
@@ -52,7 +53,7 @@ def _limit(field: str) -> int | None:
     return max_length(Submission, field)
 
 
-class CustomerSerializer(serializers.Serializer):
+class CustomerSerializer(FastRepresentation, serializers.Serializer):
     """The customer, stored on the submission's ``customer_*`` columns; the API refuses what
     is longer than a column holds (``max_length`` read from the model)."""
 
@@ -87,7 +88,7 @@ class VisibleFormField(serializers.PrimaryKeyRelatedField):
         return scope_to_owner(Form.objects.all(), self.context["request"])
 
 
-class SubmissionSerializer(serializers.ModelSerializer):
+class SubmissionSerializer(FastRepresentation, serializers.ModelSerializer):
     form = VisibleFormField(
         queryset=Form.objects.all(), help_text="The form answered; set on create only."
     )

@@ -80,6 +80,8 @@ class SubmissionViewSet(HistoryMixin, viewsets.ModelViewSet):
         if getattr(self, "swagger_fake_view", False):  # OpenAPI generation: no request user
             return Submission.objects.none()
         submissions = Submission.objects.select_related("owner", "form_version")
+        if self.action == "list":  # a page shows the version's number: not its schema's JSON
+            submissions = submissions.defer("form_version__schema")
         return scope_to_owner(submissions, self.request)
 
     @extend_schema(
