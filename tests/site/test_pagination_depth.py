@@ -10,11 +10,12 @@ import re
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from rest_framework.exceptions import ValidationError
 from rest_framework.test import APIClient
 
 from betterform import services
 from betterform.models import Quote
-from betterform_site import pagination
+from betterform_site import pagination, paginators
 
 pytestmark = pytest.mark.django_db
 
@@ -52,7 +53,7 @@ def test_a_deep_page_reads_ids_first_and_answers_the_same_rows(
 ):
     params = {"page_size": 3, "page": 3} | ({"ordering": ordering} if ordering else {})
     plain = staff_client.get(QUOTES, params).json()
-    monkeypatch.setattr(pagination, "DEFERRED_JOIN_FROM", 6)
+    monkeypatch.setattr(paginators, "DEFERRED_JOIN_FROM", 6)
 
     with CaptureQueriesContext(connection) as captured:
         deferred = staff_client.get(QUOTES, params).json()
@@ -140,3 +141,53 @@ def test_the_schema_documents_count_is_exact(staff_client):
     assert list(page["properties"])[:2] == ["count", "count_is_exact"]
     assert "count_is_exact" in page["required"]
     assert "10,000" in page["properties"]["count"]["description"]
+
+
+def test_a_nullable_ordering_at_the_limit_links_on_to_a_page_not_a_500(
+    staff_client, staff, monkeypatch
+):
+    """No cursor can walk a nullable column; the last page before the limit then links the
+    next page number (a 400 that says what to do), at any page size."""
+    from createpdf.models import Document
+
+    for _ in range(12):
+        Document.objects.create(template_slug="quote", requested_by=staff)
+    monkeypatch.setattr(pagination.PageNumberPagination, "max_page_offset", 6)
+    params = {"ordering": "finished_at", "page_size": 4}
+    second = staff_client.get("/api/pdf/documents/", params | {"page": 2})
+    assert second.status_code == 200, second.content
+    assert "page=3" in second.json()["next"] and "cursor" not in second.json()["next"]
+    third = staff_client.get(second.json()["next"])
+    assert third.status_code == 400 and "page" in third.json()["errors"]
+
+
+def test_no_cursor_walks_a_json_column():
+    from betterform_site.keyset import keyset_of
+    from createpdf.models import Document
+
+    with pytest.raises(ValidationError) as refused:
+        keyset_of(Document.objects.order_by("context"))
+    assert "ordered by context" in str(refused.value.detail["cursor"])
+
+
+def test_page_numbers_break_ties_by_id(staff_client, eleven_quotes):
+    with CaptureQueriesContext(connection) as captured:
+        staff_client.get(QUOTES, {"ordering": "-total", "page_size": 3})
+    page = [q["sql"] for q in captured if "LIMIT 3" in q["sql"]]
+    assert page and page[0].endswith(
+        'ORDER BY "betterform_quote"."total" DESC, "betterform_quote"."id" DESC LIMIT 3'
+    ), page
+
+
+def test_a_cursor_of_one_list_is_refused_by_another(staff_client, eleven_quotes):
+    quotes_next = staff_client.get(QUOTES, {"cursor": "", "page_size": 2}).json()["next"]
+    token = quotes_next.split("cursor=")[1].split("&")[0]
+    response = staff_client.get("/api/submissions/", {"cursor": token})
+    assert response.status_code == 400 and "cursor" in response.json()["errors"]
+
+
+def test_the_schema_says_how_far_page_numbers_reach(staff_client):
+    schema = staff_client.get("/api/schema/", {"format": "json"}).json()
+    parameters = {p["name"]: p for p in schema["paths"]["/api/quotes/"]["get"]["parameters"]}
+    assert "10,000" in parameters["page"]["description"]
+    assert "100" in parameters["page_size"]["description"]

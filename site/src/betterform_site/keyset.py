@@ -12,6 +12,11 @@ from rest_framework import serializers
 
 Keyset = list[tuple[models.Field, bool]]
 
+# Columns whose values do not round-trip through a cursor as one position in the database's
+# order: a JSON document compared with its Python str() matched every row (a walk that never
+# ended), binary data has no JSON form.
+UNORDERED_FIELDS = (models.JSONField, models.BinaryField, models.FileField)
+
 
 def invalid_cursor(message: str) -> serializers.ValidationError:
     return serializers.ValidationError({"cursor": [message]})
@@ -20,8 +25,8 @@ def invalid_cursor(message: str) -> serializers.ValidationError:
 def keyset_of(queryset: QuerySet) -> Keyset:
     """(field, descending) for each term of the queryset's ordering, then the primary key.
 
-    Only the model's own non-null columns can be a keyset (a relation by its id); another
-    term is a 400."""
+    Only the model's own non-null scalar columns can be a keyset (a relation by its id);
+    another term (a nullable column, JSON, a related field, an expression) is a 400."""
     meta = queryset.model._meta
     terms = list(queryset.query.order_by) or list(meta.ordering)
     keyset: Keyset = []
@@ -31,7 +36,13 @@ def keyset_of(queryset: QuerySet) -> Keyset:
         descending = term.startswith("-")
         name = term.lstrip("-")
         field = meta.pk if name == "pk" else meta.get_field(name)
-        if not field.concrete or field.null or field.many_to_many or field.one_to_many:
+        if (
+            not field.concrete
+            or field.null
+            or field.many_to_many
+            or field.one_to_many
+            or isinstance(field, UNORDERED_FIELDS)
+        ):
             raise invalid_cursor(f"A cursor cannot walk this list ordered by {name}.")
         if all(field is not other for other, _ in keyset):
             keyset.append((field, descending))
@@ -66,3 +77,18 @@ def rows_after(keyset: Keyset, values: list[Any], backward: bool) -> Q:
     first, descending = keyset[0]
     bound = "lte" if descending != backward else "gte"
     return Q(**{f"{first.attname}__{bound}": values[0]}) & beyond(0)
+
+
+def with_tiebreaker(queryset: QuerySet) -> QuerySet:
+    """The queryset ordered as before, then by the primary key, unless it already is: rows
+    that tie on the ordering come in one order every time (without it the planner decides,
+    and a page-number walk skipped and repeated rows; DRF #6886), the order a cursor
+    continues in."""
+    meta = queryset.model._meta
+    terms = list(queryset.query.order_by) or list(meta.ordering)
+    names = {term.lstrip("-") for term in terms if isinstance(term, str)}
+    if names & {"pk", meta.pk.name, meta.pk.attname}:
+        return queryset
+    last = terms[-1] if terms else ""
+    descending = isinstance(last, str) and last.startswith("-")
+    return queryset.order_by(*terms, "-pk" if descending else "pk")

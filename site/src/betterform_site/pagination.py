@@ -24,88 +24,27 @@ import functools
 from collections import OrderedDict
 from typing import Any
 
-from django.core import paginator as django_paginator
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.utils.functional import cached_property
 from rest_framework import pagination, serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
-from betterform_site.keyset import Keyset, dump_value, invalid_cursor, keyset_of, rows_after
+from betterform_site.keyset import (
+    Keyset,
+    dump_value,
+    invalid_cursor,
+    keyset_of,
+    rows_after,
+    with_tiebreaker,
+)
+from betterform_site.paginators import BoundedPaginator
 
-DEFERRED_JOIN_FROM = 1_000  # rows skipped from which a page reads ids first
 _SALT = "betterform_site.pagination.cursor"
 _FORWARD, _BACKWARD = "n", "p"
 _DIRECTIONS = (_FORWARD, _BACKWARD)
-
-
-class BoundedPaginator(django_paginator.Paginator):
-    """A Django ``Paginator`` whose cost stops growing with the table.
-
-    - ``count`` counts at most ``count_limit + 1`` rows (``SELECT COUNT(*) FROM (... LIMIT
-      n)``), like Elasticsearch's ``track_total_hits``: exact up to the limit, and ``limit +
-      1`` means "more than that" (``count_is_exact``).
-    - A deep page reads ids, not rows, past the offset ("deferred join"): ``OFFSET`` makes
-      the database read and throw away every row before the page; from
-      ``DEFERRED_JOIN_FROM`` rows on, the page takes the primary keys past the offset first
-      (an index on the ordering's columns and the id answers that without the table), then
-      the rows of those ids with the queryset's own joins, annotations and prefetches, in the
-      same order.
-
-    Anything but a queryset is paged as Django does."""
-
-    def __init__(self, *args: Any, count_limit: int | None = None, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.count_limit = count_limit
-
-    @cached_property
-    def count(self) -> int:
-        if self.count_limit is None or not isinstance(self.object_list, QuerySet):
-            return super().count
-        # Any count_limit + 1 rows tell "more": no ORDER BY, the planner takes the cheapest.
-        return self.object_list.order_by()[: self.count_limit + 1].count()
-
-    @property
-    def count_is_exact(self) -> bool:
-        return self.count_limit is None or self.count <= self.count_limit
-
-    def page(self, number: Any) -> django_paginator.Page:
-        if self.count_is_exact:
-            return super().page(number)
-        # More rows than were counted: the page is not cut at ``count``, and one row past it
-        # tells whether another page follows.
-        number = self.validate_number(number)
-        bottom = (number - 1) * self.per_page
-        rows = self._rows(self.object_list[bottom : bottom + self.per_page + 1])
-        return _UncountedPage(rows[: self.per_page], number, self, more=len(rows) > self.per_page)
-
-    def _get_page(self, object_list: Any, number: int, paginator: Any) -> django_paginator.Page:
-        return super()._get_page(self._rows(object_list), number, paginator)
-
-    def _rows(self, sliced: Any) -> Any:
-        query = getattr(sliced, "query", None)
-        if not isinstance(sliced, QuerySet) or not query or query.low_mark < DEFERRED_JOIN_FROM:
-            return list(sliced)
-        ids = list(sliced.values_list("pk", flat=True))
-        rows = {row.pk: row for row in self.object_list.filter(pk__in=ids).order_by()}
-        return [rows[pk] for pk in ids if pk in rows]
-
-
-class _UncountedPage(django_paginator.Page):
-    """A page of a list counted only up to its paginator's ``count_limit``."""
-
-    def __init__(self, object_list: list[Any], number: int, paginator: Any, *, more: bool):
-        super().__init__(object_list, number, paginator)
-        self.more = more
-
-    def has_next(self) -> bool:
-        return self.more
-
-    def end_index(self) -> int:
-        return (self.number - 1) * self.paginator.per_page + len(self.object_list)
 
 
 class PageNumberPagination(pagination.PageNumberPagination):
@@ -128,6 +67,17 @@ class PageNumberPagination(pagination.PageNumberPagination):
         return functools.partial(BoundedPaginator, count_limit=self.max_page_offset)
 
     def get_page_number(self, request: Request, paginator: Any) -> Any:
+        asked = request.query_params.get(self.page_query_param)
+        if asked in self.last_page_strings and not getattr(paginator, "count_is_exact", True):
+            raise serializers.ValidationError(
+                {
+                    self.page_query_param: [
+                        f"The last page is past the first {self.max_page_offset:,} rows that "
+                        f"page numbers reach. Walk there with {self.cursor_query_param}= "
+                        "(send it empty, then follow next), or narrow the list with filters."
+                    ]
+                }
+            )
         number = super().get_page_number(request, paginator)
         try:
             skipped = (int(number) - 1) * paginator.per_page
@@ -150,6 +100,8 @@ class PageNumberPagination(pagination.PageNumberPagination):
     ) -> list[Any] | None:
         self.keyset = None
         if self.cursor_query_param not in request.query_params:
+            if isinstance(queryset, QuerySet):
+                queryset = with_tiebreaker(queryset)
             return super().paginate_queryset(queryset, request, view)
         page_size = self.get_page_size(request)
         if not page_size:
@@ -186,6 +138,8 @@ class PageNumberPagination(pagination.PageNumberPagination):
         try:
             payload = signing.loads(token, salt=_SALT)
             ordering, stored, direction = payload["o"], payload["v"], payload["d"]
+            if payload["l"] != request.path:  # a cursor of another list
+                raise KeyError("l")
         except (signing.BadSignature, KeyError, TypeError, ValueError):
             raise not_a_cursor from None
         if ordering != names or direction not in _DIRECTIONS:
@@ -205,7 +159,8 @@ class PageNumberPagination(pagination.PageNumberPagination):
     ) -> str:
         keyset, names = keyset or self.keyset or [], names or self.names
         values = [dump_value(getattr(row, field.attname)) for field, _ in keyset]
-        token = signing.dumps({"o": names, "v": values, "d": direction}, salt=_SALT)
+        payload = {"l": self.request.path, "o": names, "v": values, "d": direction}
+        token = signing.dumps(payload, salt=_SALT)
         url = remove_query_param(self.request.build_absolute_uri(), self.page_query_param)
         return replace_query_param(url, self.cursor_query_param, token)
 
@@ -278,6 +233,18 @@ class PageNumberPagination(pagination.PageNumberPagination):
 
     def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
         parameters = super().get_schema_operation_parameters(view)
+        limit = f"{self.max_page_offset:,}"
+        descriptions = {
+            self.page_query_param: (
+                f"A page number (or `last`). Page numbers reach the first {limit} rows: a "
+                f"page starting past them, or `last` when there are more, is a 400 naming "
+                "`page`; walk further with `cursor`."
+            ),
+            self.page_size_query_param: f"Rows a page, at most {self.max_page_size}.",
+        }
+        for parameter in parameters:
+            if parameter["name"] in descriptions:
+                parameter["description"] = descriptions[parameter["name"]]
         parameters.append(
             {
                 "name": self.cursor_query_param,

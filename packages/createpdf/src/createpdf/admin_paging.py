@@ -26,7 +26,7 @@ from contextlib import suppress
 from functools import cached_property, reduce
 from typing import Any
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.options import ShowFacets
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -35,6 +35,7 @@ from django.db.models import Q, QuerySet
 from django.utils.text import smart_split, unescape_string_literal
 
 from createpdf.filtering import contains, matches_first
+from createpdf.search_terms import short_terms_message, unsearchable_terms
 
 
 class ScaledPaginator(Paginator):
@@ -125,6 +126,11 @@ class ScaledListAdmin:
     show_facets = ShowFacets.NEVER
 
     def get_search_results(self, request: Any, queryset: QuerySet, search_term: str) -> Any:
+        words = [bit.strip("\"'") for bit in smart_split(search_term)]
+        short = unsearchable_terms(word for word in words if word)
+        if short:  # it would read the whole table: say so instead, as the API's 400 does
+            messages.error(request, short_terms_message(short))
+            return queryset.none(), False
         searched = self._plain_search(request, queryset, search_term)
         if searched is not None:
             may_have_duplicates = False

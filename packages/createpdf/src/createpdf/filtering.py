@@ -45,10 +45,14 @@ from django_filters.utils import get_model_field, translate_validation
 from rest_framework import filters as drf_filters
 from rest_framework import serializers
 
+from createpdf.search_terms import short_terms_message, unsearchable_terms
+
 EARLIEST = datetime.date(2, 1, 1)
 LATEST = datetime.date(9998, 12, 31)
 SEARCH_MAX_LENGTH = 200
 SEARCH_MAX_TERMS = 10
+
+
 # A search matching at most this many rows is answered by their ids (see matches_first).
 SEARCH_FEW_MATCHES = 500
 
@@ -285,7 +289,8 @@ def matches_first(
 
 
 class SearchFilter(drf_filters.SearchFilter):
-    """``?search=``: at most 200 characters and 10 words, no NUL; otherwise a 400 naming it.
+    """``?search=``: at most 200 characters and 10 words, each with 3 letters or digits in a
+    row (``SEARCH_MIN_RUN``), no NUL; otherwise a 400 naming it.
     A search matching few rows is answered through their ids (:func:`matches_first`)."""
 
     def filter_queryset(self, request, queryset, view):
@@ -319,7 +324,11 @@ class SearchFilter(drf_filters.SearchFilter):
             message = f"Enter at most {SEARCH_MAX_LENGTH} characters."
         else:
             terms = super().get_search_terms(request)
-            if len(terms) <= SEARCH_MAX_TERMS:
+            short = unsearchable_terms(terms)
+            if len(terms) > SEARCH_MAX_TERMS:
+                message = f"Enter at most {SEARCH_MAX_TERMS} words."
+            elif short:
+                message = short_terms_message(short)
+            else:
                 return terms
-            message = f"Enter at most {SEARCH_MAX_TERMS} words."
         raise serializers.ValidationError({self.search_param: [message]})
