@@ -1,13 +1,31 @@
 """Quote numbers: ``Q-<year>-<0001>``, sequential per year with no gaps, safe when many
-quotes are created at once (the year's counter row is locked while a number is taken)."""
+quotes are created at once (the year's counter row is locked while a number is taken).
+
+The lock lasts until the transaction commits, so every other quote being created that year
+waits meanwhile: a quote is stored under a provisional number first (``provisional_number``)
+and numbered last, just before its commit (``services.create_quote``)."""
 
 from __future__ import annotations
+
+import secrets
 
 from django.db import IntegrityError, transaction
 
 from betterform.models import QuoteNumberSequence
 
 PREFIX = "Q"
+
+
+PROVISIONAL_YEAR = 0  # no quote is numbered in year 0
+
+
+def provisional_number() -> tuple[int, int, str]:
+    """``(year, sequence, number)`` unique to one quote being created, replaced by
+    ``next_quote_number`` before its transaction commits, so no other transaction ever sees
+    it. Random over 2**31 (the sequence column's range): two quotes in flight at once share
+    one with a chance of about 1 in 2**31."""
+    sequence = secrets.randbelow(2**31 - 1) + 1
+    return PROVISIONAL_YEAR, sequence, f"~{sequence}"
 
 
 def format_number(year: int, sequence: int) -> str:

@@ -19,7 +19,7 @@ from betterform.answers import clean_answers
 from betterform.conf import conf
 from betterform.limits import check_totals, fit_customer, fit_line, fit_quote_fields
 from betterform.models import Form, FormVersion, Quote, QuoteLine, Submission
-from betterform.numbering import next_quote_number
+from betterform.numbering import next_quote_number, provisional_number
 from betterform.pricing import price_answers, quote_totals
 from betterform.schema import validate_schema
 from betterform.signals import quote_created, quote_updated
@@ -169,12 +169,19 @@ def _announce(quote: Quote, signal: Signal) -> None:
     transaction.on_commit(lambda: signal.send(sender=Quote, quote=quote))
 
 
-def _store_totals(quote: Quote) -> None:
+TOTAL_FIELDS = ["subtotal", "discount_total", "tax_total", "total", "updated_at"]
+
+
+def _set_totals(quote: Quote) -> None:
     amounts = [line.amounts for line in quote.lines.all()]
     totals = check_totals(quote_totals(amounts))
     quote.subtotal, quote.discount_total = totals.subtotal, totals.discount_total
     quote.tax_total, quote.total = totals.tax_total, totals.total
-    quote.save(update_fields=["subtotal", "discount_total", "tax_total", "total", "updated_at"])
+
+
+def _store_totals(quote: Quote) -> None:
+    _set_totals(quote)
+    quote.save(update_fields=TOTAL_FIELDS)
 
 
 def recalculate(quote: Quote) -> Quote:
@@ -193,20 +200,25 @@ def create_quote(
     Text is shortened to its field, other values checked (``betterform.limits``)."""
     fields = fit_quote_fields(fields)
     today = timezone.localdate()
-    sequence, number = next_quote_number(today.year)
     fields.setdefault("currency", conf.BETTERFORM_DEFAULT_CURRENCY)
     fields.setdefault(
         "valid_until", today + datetime.timedelta(days=conf.BETTERFORM_QUOTE_VALIDITY_DAYS)
     )
+    year, sequence, number = provisional_number()
     quote = Quote.objects.create(
         number=number,
-        year=today.year,
+        year=year,
         sequence=sequence,
         owner=owner if getattr(owner, "pk", None) else None,
         **fields,
     )
     _set_lines(quote, lines, replace=False)
-    _store_totals(quote)
+    _set_totals(quote)
+    # Numbered last: the year's counter stays locked until the commit, and every other quote
+    # created meanwhile waits for it (under load, that wait was the API's slowest answers).
+    quote.year = today.year
+    quote.sequence, quote.number = next_quote_number(today.year)
+    quote.save(update_fields=[*TOTAL_FIELDS, "number", "year", "sequence"])
     _announce(quote, quote_created)
     return quote
 
