@@ -289,3 +289,43 @@ def test_the_task_worker_returns_its_connections_to_a_small_pool(transactional_d
     assert health["worker"]["alive"], health
     assert 1 <= backends.most <= 2, backends.most
     assert "couldn't get a connection" not in site.logs()
+
+
+@pytest.mark.postgresql
+@pytest.mark.django_db
+def test_a_full_pool_is_a_busy_503_not_a_database_outage(rf):
+    """Django wraps psycopg-pool's PoolTimeout in its OperationalError. With every connection
+    of the pool taken, the answer says busy, retry in a second; a pool that cannot connect
+    times out alike, and that one says the database is unavailable."""
+    import psycopg_pool
+    from django.db import OperationalError, connection
+
+    from betterform_site.middleware import DatabaseUnavailableMiddleware
+
+    def timed_out() -> OperationalError:
+        try:
+            try:
+                raise psycopg_pool.PoolTimeout("couldn't get a connection after 2.00 sec")
+            except psycopg_pool.PoolTimeout as timeout:
+                raise OperationalError(str(timeout)) from timeout
+        except OperationalError as wrapped:
+            return wrapped
+
+    middleware = DatabaseUnavailableMiddleware(lambda request: None)
+    pool = connection.pool
+    taken = []
+    try:
+        while pool.get_stats().get("pool_size", 0) < pool.max_size or pool.get_stats().get(
+            "pool_available", 0
+        ):
+            taken.append(pool.getconn(timeout=5))
+        busy = middleware.process_exception(rf.get("/api/quotes/"), timed_out())
+    finally:
+        for held in taken:
+            pool.putconn(held)
+    down = middleware.process_exception(rf.get("/api/quotes/"), OperationalError("refused"))
+
+    assert busy.status_code == down.status_code == 503
+    assert (busy["Retry-After"], down["Retry-After"]) == ("1", "5")
+    assert json.loads(busy.content)["detail"] == "The server is busy; retry in a second."
+    assert "database is unavailable" in json.loads(down.content)["detail"]

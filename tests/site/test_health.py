@@ -147,3 +147,11 @@ def test_database_down_with_the_pool_gives_503_after_the_pool_timeout(site_env, 
     assert body["database"]["ok"] is False
     assert pool["available"] == 0 and pool["errors"] == 1, pool
     assert pool["connection_errors"] >= 1, pool
+
+
+@pytest.mark.django_db
+def test_healthz_asks_the_database_twice(client, django_assert_num_queries):
+    """Polled by load balancers and the benchmarks: workers in one query, monday in one."""
+    _heartbeat(seconds_ago=2)
+    with django_assert_num_queries(2):
+        assert client.get("/healthz").status_code == 200

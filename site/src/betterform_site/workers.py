@@ -22,6 +22,7 @@ from datetime import datetime, timedelta
 from background_task.models import Task
 from django.conf import settings
 from django.db import DatabaseError, close_old_connections, connection
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 
 from betterform_site.models import WorkerHeartbeat
@@ -45,12 +46,11 @@ class WorkerStatus:
 
 def worker_status(now: datetime | None = None) -> WorkerStatus:
     now = now or timezone.now()
-    fresh = WorkerHeartbeat.objects.filter(
-        last_seen__gte=now - timedelta(seconds=settings.WORKER_STALE_AFTER)
-    )
-    latest = WorkerHeartbeat.objects.values_list("last_seen", flat=True).first()
-    count = fresh.count()
-    return WorkerStatus(alive=count > 0, workers=count, last_seen=latest)
+    fresh = Q(last_seen__gte=now - timedelta(seconds=settings.WORKER_STALE_AFTER))
+    found = WorkerHeartbeat.objects.aggregate(
+        workers=Count("pk", filter=fresh), last_seen=Max("last_seen")
+    )  # one query: /healthz is polled often
+    return WorkerStatus(found["workers"] > 0, found["workers"], found["last_seen"])
 
 
 def worker_name() -> str:

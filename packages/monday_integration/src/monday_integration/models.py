@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime
+from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Count, Min, Q
 from django.utils import timezone
 
 from createpdf import leases
@@ -71,10 +73,26 @@ class BoardMapping(models.Model):
         return f"{self.name} (board {self.board_id})"
 
 
+def _stalled() -> Q:
+    return Q(leases.stalled(), status=WebhookEvent.Status.PROCESSING)
+
+
 class WebhookEventQuerySet(models.QuerySet):
     def stalled(self) -> WebhookEventQuerySet:
         """``processing`` events whose worker stopped renewing the lease: it died."""
-        return self.filter(leases.stalled(), status=WebhookEvent.Status.PROCESSING)
+        return self.filter(_stalled())
+
+    def troubles(self, refused_since: datetime) -> dict[str, Any]:
+        """What ``/healthz`` reports, in one query: ``{"stalled_events": int,
+        "stalled_since": datetime | None (the oldest stalled lease's expiry),
+        "refused_deliveries": int}`` (as ``stalled()`` and ``refused_since()`` count them)."""
+        stalled = _stalled()
+        refused = Q(status=WebhookEvent.Status.REFUSED, received_at__gte=refused_since)
+        return self.filter(stalled | refused).aggregate(
+            stalled_events=Count("pk", filter=stalled),
+            stalled_since=Min("lease_expires_at", filter=stalled),
+            refused_deliveries=Count("pk", filter=refused),
+        )
 
     def refused_since(self, since: datetime) -> WebhookEventQuerySet:
         """Deliveries refused (answered 401) and never accepted since, first seen after
