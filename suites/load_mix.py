@@ -3,12 +3,18 @@
 Kinds: API reads (lists and details, by token; a few by API key), API writes (submissions,
 their answers, quotes), monday webhook deliveries (new events, triggers among them, and
 deliberate duplicates: re-sent later or twice at once) and document requests.
+
+Every request is recorded as ``(kind, status, seconds)`` (status 0: no answer). A request's time
+runs from when it was due: from the call for the closed loop's clients, from its slot on the
+schedule for the open loop (``DUE``), so the open loop's figures include any wait for the
+client, a connection or the server.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import random
 import time
 import uuid
@@ -16,8 +22,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-import httpx
-
+from suites.load_http import Client, Response, TransportError
 from suites.load_setup import Board, Monday, Principal
 
 WEIGHTS = {
@@ -38,6 +43,8 @@ LIST_PATHS = (
     "/api/quotes/?page_size=10",
     "/api/forms/",
 )
+# When the current operation was due (time.perf_counter()), set by the open loop's scheduler.
+DUE: contextvars.ContextVar[float | None] = contextvars.ContextVar("due", default=None)
 
 
 class Pace:
@@ -61,7 +68,7 @@ class Pace:
 class Load:
     """Everything the clients share: the system, the board, what was sent and measured."""
 
-    http: httpx.AsyncClient
+    http: Client
     monday: Monday
     board: Board
     api_key: dict[str, str]
@@ -76,17 +83,24 @@ class Load:
     wrong_duplicate_flags: list[str] = field(default_factory=list)
     documents: list[int] = field(default_factory=list)
     elapsed: float = 0.0
+    closed: int = 0  # how many of ``records`` the closed loop made (the open loop's follow)
     errors: Counter[str] = field(default_factory=Counter)
+    # The first answers >= 500, as "<status> <method> <url>: <body>" (the body cut to 300).
+    failures: list[str] = field(default_factory=list)
 
-    async def request(self, kind: str, method: str, url: str, **kwargs: Any) -> httpx.Response:
-        start = time.perf_counter()
+    async def request(self, kind: str, method: str, url: str, **kwargs: Any) -> Response:
+        due = DUE.get()
+        start = time.perf_counter() if due is None else due
         try:
             response = await self.http.request(method, url, **kwargs)
-        except httpx.HTTPError as error:
+        except TransportError as error:
             self.records.append((kind, 0, time.perf_counter() - start))
-            self.errors[type(error).__name__] += 1
+            self.errors[error.kind] += 1
             raise
         self.records.append((kind, response.status_code, time.perf_counter() - start))
+        if response.status_code >= 500 and len(self.failures) < 10:
+            body = response.content[:300].decode(errors="replace")
+            self.failures.append(f"{response.status_code} {method} {url}: {body}")
         return response
 
     # -- the kinds ---------------------------------------------------------------------------
@@ -216,9 +230,17 @@ class Load:
                 self.wrong_duplicate_flags.append(trigger_uuid)
 
 
+KINDS, KIND_WEIGHTS = list(WEIGHTS), list(WEIGHTS.values())
+
+
+async def one(load: Load, who: Principal) -> None:
+    """One operation of the mix, drawn by ``WEIGHTS``, for ``who``."""
+    kind = RNG.choices(KINDS, KIND_WEIGHTS)[0]
+    with contextlib.suppress(TransportError):  # recorded as status 0 by Load.request
+        await getattr(load, kind)(who)
+
+
 async def client(load: Load, who: Principal, deadline: float) -> None:
-    kinds, weights = list(WEIGHTS), list(WEIGHTS.values())
+    """A closed-loop client: the next operation as soon as the last one is answered."""
     while time.monotonic() < deadline:
-        kind = RNG.choices(kinds, weights)[0]
-        with contextlib.suppress(httpx.HTTPError):  # recorded as status 0 by Load.request
-            await getattr(load, kind)(who)
+        await one(load, who)
