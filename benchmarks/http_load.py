@@ -3,8 +3,8 @@
 Why not httpx: on this 2-core machine the client shares the CPU with the server, and an
 ``httpx.AsyncClient`` spends several times the CPU a request that this one does (``bench_http``
 measures both and prints the share), which both steals from the server and squeezes every
-ratio towards 1. This client writes prepared request bytes and reads each answer by its
-``Content-Length`` (or chunks); nothing else.
+ratio towards 1. It sends prepared request bytes through the load suite's client
+(``suites.load_http``: httptools on uvloop), so one HTTP client serves both.
 
 ``drive(...)`` runs one target for ``seconds``:
 
@@ -25,11 +25,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-try:  # uvicorn[standard] brings it; a plain asyncio loop works too, slower
-    import uvloop
-except ImportError:  # pragma: no cover
-    uvloop = None
-
+from suites.load_http import Client, new_event_loop
 
 LATE = 2.0  # seconds past its time an open loop still sends what fell due
 
@@ -59,33 +55,6 @@ class Run:
         return sum(count for status, count in self.statuses.items() if status != 200)
 
 
-class _Connection:
-    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        self.reader, self.writer = reader, writer
-
-    async def request(self, raw: bytes) -> tuple[int, bytes]:
-        self.writer.write(raw)
-        head = await self.reader.readuntil(b"\r\n\r\n")
-        status = int(head[9:12])
-        length, chunked = None, False
-        for line in head.split(b"\r\n")[1:]:
-            name, _, value = line.partition(b":")
-            name = name.strip().lower()
-            if name == b"content-length":
-                length = int(value)
-            elif name == b"transfer-encoding" and b"chunked" in value.lower():
-                chunked = True
-        if length is not None:
-            return status, await self.reader.readexactly(length)
-        if not chunked:
-            raise RuntimeError(f"an answer with neither Content-Length nor chunks: {head!r}")
-        body = b""
-        while size := int((await self.reader.readuntil(b"\r\n")).strip(), 16):
-            body += (await self.reader.readexactly(size + 2))[:-2]
-        await self.reader.readuntil(b"\r\n")
-        return status, body
-
-
 def request_bytes(
     method: str, path: str, headers: dict[str, str] | None = None, body: bytes = b""
 ) -> bytes:
@@ -105,15 +74,13 @@ async def _drive(
     rate: float | None,
     keep_bodies: bool,
 ) -> None:
-    opened = [
-        _Connection(*await asyncio.open_connection("127.0.0.1", port)) for _ in range(connections)
-    ]
+    client = Client(f"http://127.0.0.1:{port}", max_connections=connections)
     counter = iter(range(10**12))
     start = time.perf_counter()
     deadline = start + seconds
     cpu = time.process_time()
 
-    async def worker(connection: _Connection) -> None:
+    async def worker() -> None:
         while True:
             number = next(counter)
             due = start + number / rate if rate else time.perf_counter()
@@ -121,19 +88,18 @@ async def _drive(
                 return  # an overloaded open loop stops LATE seconds after its time
             if rate and (wait := due - time.perf_counter()) > 0:
                 await asyncio.sleep(wait)
-            status, body = await connection.request(make(number))
+            response = await client.send(make(number))
             run.latencies.append(time.perf_counter() - due)
-            run.statuses[status] += 1
-            if keep_bodies or status != 200:
-                run.bodies.append(body)
+            run.statuses[response.status_code] += 1
+            if keep_bodies or response.status_code != 200:
+                run.bodies.append(response.content)
 
-    try:
-        await asyncio.gather(*(worker(connection) for connection in opened))
-    finally:
-        run.seconds = time.perf_counter() - start
-        run.client_cpu = time.process_time() - cpu
-        for connection in opened:
-            connection.writer.close()
+    async with client:
+        try:
+            await asyncio.gather(*(worker() for _ in range(connections)))
+        finally:
+            run.seconds = time.perf_counter() - start
+            run.client_cpu = time.process_time() - cpu
 
 
 def drive(
@@ -148,7 +114,6 @@ def drive(
 ) -> Run:
     """Run one target; ``make(n)`` gives the ``n``-th request's bytes (``request_bytes``)."""
     run = Run(name)
-    factory = uvloop.new_event_loop if uvloop is not None else None
-    with asyncio.Runner(loop_factory=factory) as runner:
+    with asyncio.Runner(loop_factory=new_event_loop) as runner:
         runner.run(_drive(run, port, make, connections, seconds, rate, keep_bodies))
     return run

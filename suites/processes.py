@@ -165,7 +165,7 @@ def _alive_members(pgid: int) -> list[int]:
         except ProcessLookupError:
             return []
         except PermissionError:
-            pass
+            pass  # a member runs as another user: the group is still there
         return [pgid]
     members = []
     for entry in proc.iterdir():

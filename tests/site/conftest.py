@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from rest_framework.test import APIClient
 
 from suites import processes as children
 
@@ -98,3 +99,17 @@ def live_site(manage, site_env, free_port, tmp_path) -> Iterator[Callable[..., L
     yield start
     for site in started:
         site.stop()
+
+
+@pytest.fixture
+def staff(django_user_model):
+    """A staff user (password ``pw``)."""
+    return django_user_model.objects.create_user("staff", "staff@example.com", "pw", is_staff=True)
+
+
+@pytest.fixture
+def staff_client(staff) -> APIClient:
+    """A DRF test client authenticated as ``staff``."""
+    client = APIClient()
+    client.force_authenticate(staff)
+    return client

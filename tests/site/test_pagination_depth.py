@@ -11,7 +11,6 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.exceptions import ValidationError
-from rest_framework.test import APIClient
 
 from betterform import services
 from betterform.models import Quote
@@ -21,18 +20,6 @@ pytestmark = pytest.mark.django_db
 
 QUOTES = "/api/quotes/"
 IDS_ONLY = re.compile(r'^SELECT "betterform_quote"\."id"( AS "pk")? FROM')
-
-
-@pytest.fixture
-def staff(django_user_model):
-    return django_user_model.objects.create_user("staff", "staff@example.com", "pw", is_staff=True)
-
-
-@pytest.fixture
-def staff_client(staff) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(staff)
-    return client
 
 
 @pytest.fixture

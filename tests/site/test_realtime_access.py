@@ -36,11 +36,6 @@ def other_rep(django_user_model):
     return django_user_model.objects.create_user("other", "other@example.com", "pw")
 
 
-@pytest.fixture
-def staff(django_user_model):
-    return django_user_model.objects.create_user("staff", "staff@example.com", "pw", is_staff=True)
-
-
 def cookie_environ(client: Client) -> dict[str, str]:
     """The WSGI/ASGI environ a browser holding ``client``'s cookies sends on connect."""
     name = settings.SESSION_COOKIE_NAME

@@ -45,18 +45,6 @@ def operations_with_a_body() -> list[tuple[str, str]]:
 
 
 @pytest.fixture
-def staff(django_user_model):
-    return django_user_model.objects.create_user("staff", "staff@example.com", "pw", is_staff=True)
-
-
-@pytest.fixture
-def staff_client(staff) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(staff)
-    return client
-
-
-@pytest.fixture
 def path_values(staff) -> dict[str, Any]:
     """One real object per path parameter, so every request gets past its lookup to the body:
     ``{"<path up to the parameter>": value}``."""
