@@ -202,7 +202,17 @@ class DocumentViewSet(
         response["ETag"] = etag
         return response
 
-    @extend_schema(request=None, parameters=QUEUED_HEADERS, responses={202: DocumentSerializer})
+    @extend_schema(
+        request=None,
+        parameters=QUEUED_HEADERS,
+        responses={
+            202: DocumentSerializer,
+            200: OpenApiResponse(
+                DocumentSerializer,
+                description="The render it was left to finished before the answer: done.",
+            ),
+        },
+    )
     @action(detail=True, methods=["post"])
     def rerender(self, request: Request, pk: str | None = None) -> Response:
         """Render a document again.
@@ -210,6 +220,7 @@ class DocumentViewSet(
         Render the document again with the current template, say after a template fix or a
         failed render; it keeps its id and URL. The answer is 202 with the document, queued
         (``Location``: its ``url``, to poll). A document already queued, or rendering, is left
-        to that render."""
+        to that render; when that render finishes before the answer goes out, the answer is
+        200 with the document done (found by ``./dev fuzz``'s stateful phase)."""
         document = services.rerender(self.get_object())
         return queued_response(request, document)
