@@ -18,11 +18,13 @@ import threading
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from background_task.models import Task
 from django.conf import settings
 from django.db import DatabaseError, close_old_connections, connection
-from django.db.models import Count, Max, Q
+from django.db.models import Aggregate, Count, Max, Q
+from django.db.models.expressions import Combinable
 from django.utils import timezone
 
 from betterform_site.models import WorkerHeartbeat
@@ -44,12 +46,21 @@ class WorkerStatus:
         }
 
 
-def worker_status(now: datetime | None = None) -> WorkerStatus:
-    now = now or timezone.now()
+def worker_status(now: datetime | Combinable | None = None) -> WorkerStatus:
+    """Live workers (a heartbeat younger than ``WORKER_STALE_AFTER`` at ``now``, by default
+    this moment), in one query: /healthz is polled often."""
+    found = WorkerHeartbeat.objects.aggregate(**worker_aggregates(now or timezone.now()))
+    return status_of(found)
+
+
+def worker_aggregates(now: datetime | Combinable) -> dict[str, Aggregate]:
+    """``worker_status``'s aggregates over ``WorkerHeartbeat``; ``now`` may be ``Now()``."""
     fresh = Q(last_seen__gte=now - timedelta(seconds=settings.WORKER_STALE_AFTER))
-    found = WorkerHeartbeat.objects.aggregate(
-        workers=Count("pk", filter=fresh), last_seen=Max("last_seen")
-    )  # one query: /healthz is polled often
+    return {"workers": Count("pk", filter=fresh), "last_seen": Max("last_seen")}
+
+
+def status_of(found: dict[str, Any]) -> WorkerStatus:
+    """The ``WorkerStatus`` of ``worker_aggregates``' results."""
     return WorkerStatus(found["workers"] > 0, found["workers"], found["last_seen"])
 
 

@@ -35,6 +35,7 @@ from typing import Any
 
 from django.db import DatabaseError, connection, models
 from django.db.models import Q
+from django.db.models.expressions import Combinable
 from django.utils import timezone
 
 logger = logging.getLogger(__name__)
@@ -65,8 +66,9 @@ def new_holder() -> str:
     return f"{host}:{os.getpid()}:{uuid.uuid4().hex[:12]}"[:HOLDER_MAX_LENGTH]
 
 
-def stalled(now: datetime | None = None) -> Q:
-    """Rows whose lease has run out (or that never had one): claimable by anyone."""
+def stalled(now: datetime | Combinable | None = None) -> Q:
+    """Rows whose lease has run out (or that never had one): claimable by anyone. ``now``
+    may be the database's ``Now()``."""
     now = now or timezone.now()
     return Q(lease_expires_at__isnull=True) | Q(lease_expires_at__lt=now)
 

@@ -8,7 +8,8 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Count, Min, Q
+from django.db.models import Aggregate, Count, Min, Q
+from django.db.models.expressions import Combinable
 from django.utils import timezone
 
 from createpdf import leases
@@ -73,8 +74,8 @@ class BoardMapping(models.Model):
         return f"{self.name} (board {self.board_id})"
 
 
-def _stalled() -> Q:
-    return Q(leases.stalled(), status=WebhookEvent.Status.PROCESSING)
+def _stalled(now: datetime | Combinable | None = None) -> Q:
+    return Q(leases.stalled(now), status=WebhookEvent.Status.PROCESSING)
 
 
 class WebhookEventQuerySet(models.QuerySet):
@@ -86,13 +87,18 @@ class WebhookEventQuerySet(models.QuerySet):
         """What ``/healthz`` reports, in one query: ``{"stalled_events": int,
         "stalled_since": datetime | None (the oldest stalled lease's expiry),
         "refused_deliveries": int}`` (as ``stalled()`` and ``refused_since()`` count them)."""
-        stalled = _stalled()
-        refused = Q(status=WebhookEvent.Status.REFUSED, received_at__gte=refused_since)
-        return self.filter(stalled | refused).aggregate(
-            stalled_events=Count("pk", filter=stalled),
-            stalled_since=Min("lease_expires_at", filter=stalled),
-            refused_deliveries=Count("pk", filter=refused),
+        now = timezone.now()
+        return self.trouble_rows(now, refused_since).aggregate(
+            **trouble_aggregates(now, refused_since)
         )
+
+    def trouble_rows(
+        self, now: datetime | Combinable, refused_since: datetime | Combinable
+    ) -> WebhookEventQuerySet:
+        """The rows ``troubles`` counts: stalled at ``now``, or refused since
+        ``refused_since``; either may be a database time (``Now()``, ``Now() - interval``)."""
+        stalled, refused = _trouble_filters(now, refused_since)
+        return self.filter(stalled | refused)
 
     def refused_since(self, since: datetime) -> WebhookEventQuerySet:
         """Deliveries refused (answered 401) and never accepted since, first seen after
@@ -107,6 +113,27 @@ class WebhookEventQuerySet(models.QuerySet):
         if status == WebhookEvent.Status.PROCESSING:
             return self.filter(leases.live(), status=status)
         return self.filter(status=status)
+
+
+def _trouble_filters(
+    now: datetime | Combinable, refused_since: datetime | Combinable
+) -> tuple[Q, Q]:
+    stalled = _stalled(now)
+    refused = Q(status=WebhookEvent.Status.REFUSED, received_at__gte=refused_since)
+    return stalled, refused
+
+
+def trouble_aggregates(
+    now: datetime | Combinable, refused_since: datetime | Combinable
+) -> dict[str, Aggregate]:
+    """The aggregates of ``WebhookEventQuerySet.troubles``, to compute over ``trouble_rows``
+    with the same arguments."""
+    stalled, refused = _trouble_filters(now, refused_since)
+    return {
+        "stalled_events": Count("pk", filter=stalled),
+        "stalled_since": Min("lease_expires_at", filter=stalled),
+        "refused_deliveries": Count("pk", filter=refused),
+    }
 
 
 class WebhookEvent(models.Model):
