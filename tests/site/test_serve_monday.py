@@ -235,7 +235,7 @@ def test_flipping_a_demo_item_brings_the_quote_pdf_onto_it(manage, dev_env, free
         health = httpx.get(f"{base}/healthz", timeout=5).json()
         assert health["database"] == {"ok": True}
         token = (tmp_path / "var" / "fake_monday_token").read_text().strip()
-        assert f"--api-url {fake_base}/v2 --token {token}" in flip.group(1)
+        assert f"--api-url {fake_base}/v2 --token={token}" in flip.group(1)
         watcher = watch_as_staff(base, dev_env["DEMO_PASSWORD"])
 
         flipped = subprocess.run(

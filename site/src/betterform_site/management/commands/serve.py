@@ -50,7 +50,9 @@ class FakeMonday:
 
     def command(self, python: str) -> list[str]:
         command = [python, "-m", "betterform_site", "run_fake_monday", "--port", str(self.port)]
-        command += ["--token", self.token, "--seed-demo-board"]
+        # "--token=" joined: a random token may start with "-", which argparse would read as
+        # an option of its own ("--token: expected one argument").
+        command += [f"--token={self.token}", "--seed-demo-board"]
         if os.environ.get("MONDAY_SIGNING_SECRET"):  # sign deliveries as the site expects
             command += ["--signing-secret", os.environ["MONDAY_SIGNING_SECRET"]]
         return command
@@ -188,7 +190,7 @@ class Command(BaseCommand):
         self, fake: FakeMonday, board_id: str, label: str, items: list[tuple[str, str]]
     ) -> None:
         flip = f"{shown_python()} -m betterform_site monday_demo_flip"
-        flip += f" --api-url {fake.api_url} --token {fake.token}"
+        flip += f" --api-url {fake.api_url} --token={fake.token}"
         lines = [
             "",
             f"monday demo ready: board {board_id} on {fake.base_url}/ feeds the site. Set an item "
