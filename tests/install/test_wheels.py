@@ -66,7 +66,7 @@ APPS = {
             "betterform-createpdf",
             "createpdf",
             "pdf/",
-            django_apps=("reversion", "background_task"),
+            django_apps=("reversion", "background_task", "rangefilter", "import_export"),
         ),
         App(
             "betterform",

@@ -92,7 +92,7 @@ def admin_browser(base_url: str, username: str) -> httpx.Client:
         headers={"Referer": f"{base_url}/admin/login/"},
         follow_redirects=True,
     )
-    assert "Site administration" in dashboard.text, dashboard.text
+    assert "Operations dashboard" in dashboard.text  # the admin's index_title, dashboard.text
     return browser
 
 

@@ -80,7 +80,7 @@ def test_serve_runs_web_and_worker_and_ctrl_c_stops_both(manage, site_env, free_
             assert client.get(f"{base}/static/admin/css/base.css").status_code == 200
             dashboard = admin_login(client, base, DEMO_PASSWORD)
             assert dashboard.status_code == 200
-            assert "Site administration" in dashboard.text
+            assert "Operations dashboard" in dashboard.text  # the admin's index_title
 
         login = httpx.post(
             f"{base}/api/auth/token/login/", json={"username": "alice", "password": DEMO_PASSWORD}

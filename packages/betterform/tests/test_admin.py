@@ -73,7 +73,7 @@ def test_changelists_filter_and_search(admin_client, form):
     quotes = admin_client.get(f"/admin/betterform/quote/?status__exact=draft&q={quote.number}")
     assert quotes.status_code == 200
     assert quote.number in quotes.content.decode()
-    assert f"{quote.total} EUR" in quotes.content.decode()
+    assert f"{quote.total:,.2f} EUR" in quotes.content.decode()
     by_form = admin_client.get(f"/admin/betterform/quote/?form__id__exact={kitchen.pk}")
     assert quote.number in by_form.content.decode()
 

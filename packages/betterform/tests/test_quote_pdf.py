@@ -225,6 +225,7 @@ def test_an_api_key_client_downloads_the_pdf_it_queued(api_key_client, rep):
     assert quote.number in _pages(api_key_client, document["id"])[0]
 
 
+@pytest.mark.django_db  # the company profile, when filled in, comes first (test_company.py)
 def test_the_seller_on_the_pdf_comes_from_betterform_company(settings):
     from betterform.documents import company_details
 

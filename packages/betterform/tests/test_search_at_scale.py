@@ -67,7 +67,7 @@ def test_the_admin_search_finds_an_email_among_others(admin_client, submission):
         submission(customer={"email": email, "name": "N", "company": "C"})
     response = admin_client.get("/admin/betterform/submission/", {"q": "meyer.5@example.com"})
     assert response.status_code == 200
-    shown = {email for email in EMAILS if email in response.content.decode()}
+    shown = {row.customer_email for row in response.context["cl"].result_list}
     assert shown == {"meyer.5@example.com", "XMEYER.5@EXAMPLE.COM.AU"}
 
 

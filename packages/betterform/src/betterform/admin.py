@@ -19,32 +19,26 @@ from django.db.models.functions import Coalesce
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html, format_html_join
+from rangefilter.filters import DateRangeFilterBuilder
 
 from betterform import services
+from betterform.admin_company import CompanyProfileAdmin  # noqa: F401  (registers it)
+from betterform.admin_display import admin_link as _admin_link
+from betterform.admin_display import adopt as _adopt
 from betterform.admin_display import answers_html, schema_html
+from betterform.admin_export import SubmissionResource
 from betterform.admin_forms import JSON_FIELD, FormAdminForm, SubmissionAdminForm
+from betterform.admin_links import record_links_html
+from betterform.admin_quotes import QuoteAdmin  # noqa: F401  (registers it)
 from betterform.answers import AnswersError
-from betterform.conf import conf
-from betterform.models import Form, FormVersion, Quote, QuoteLine, Submission
+from betterform.models import Form, FormVersion, Submission
 from betterform.schema import SchemaError
-from createpdf.admin_paging import RecentRelatedFilter, RecentValuesFilter, ScaledListAdmin
+from createpdf.admin_export import CsvExportAdmin
+from createpdf.admin_paging import RecentRelatedFilter, ScaledListAdmin
 from createpdf.history_admin import RestoringVersionAdmin
 
 Status = Submission.Status
 PUBLIC_URL_NAME = "betterform:public-form"  # kwargs: token
-
-
-def _adopt(target: models.Model, saved: models.Model) -> None:
-    """Turn the admin's unsaved instance into the row a service created (for inlines, the
-    admin log and the redirect)."""
-    for field in type(saved)._meta.concrete_fields:
-        setattr(target, field.attname, getattr(saved, field.attname))
-    target._state.adding, target._state.db = False, saved._state.db
-
-
-def _admin_link(obj: models.Model) -> str:
-    url = reverse(f"admin:betterform_{obj._meta.model_name}_change", args=[obj.pk])
-    return format_html('<a href="{}">{}</a>', url, obj)
 
 
 class FormVersionInline(admin.TabularInline):
@@ -80,6 +74,12 @@ class FormAdmin(ScaledListAdmin, RestoringVersionAdmin):
     ]
     inlines = [FormVersionInline]
     actions = ["publish", "unpublish"]
+
+    class Media:
+        # The form builder: a structured editor over the schema textarea (which it keeps
+        # up to date, and which stays the field the server validates; see FormAdminForm).
+        js = ["betterform/admin/form_builder.js"]
+        css = {"all": ["betterform/admin/form_builder.css"]}
 
     def get_queryset(self, request: HttpRequest) -> models.QuerySet[Form]:
         per_form = Submission.objects.filter(form=OuterRef("pk")).order_by().values("form")
@@ -147,18 +147,21 @@ class FormAdmin(ScaledListAdmin, RestoringVersionAdmin):
 
 
 READONLY_SUBMISSION = ["form", "form_version", "source", "answers", "answers_overview"]
-READONLY_SUBMISSION += ["raw_answers", "quote_links", "created_at", "updated_at"]
+READONLY_SUBMISSION += ["raw_answers", "quote_links", "linked_records"]
+READONLY_SUBMISSION += ["created_at", "updated_at"]
 CUSTOMER = ["customer_name", "customer_email", "customer_phone", "customer_company"]
 
 
 @admin.register(Submission)
-class SubmissionAdmin(ScaledListAdmin, RestoringVersionAdmin):
+class SubmissionAdmin(CsvExportAdmin, ScaledListAdmin, RestoringVersionAdmin):
     form = SubmissionAdminForm
     formfield_overrides = JSON_FIELD
-    list_display = [
-        "id", "form", "customer_name", "customer_email", "status", "source", "created_at"
+    # What fits at 1366 px beside the filters; the email is searched and in the CSV export.
+    list_display = ["id", "form", "customer_name", "status", "source", "created_at"]
+    list_filter = [
+        "status", "source", ("form", RecentRelatedFilter), ("created_at", DateRangeFilterBuilder())
     ]  # fmt: skip
-    list_filter = ["status", "source", ("form", RecentRelatedFilter), "created_at"]
+    resource_classes = [SubmissionResource]
     search_fields = [*CUSTOMER[:2], "customer_company", "external_reference"]
     list_select_related = ["form"]
     actions = ["build_quote"]
@@ -169,8 +172,9 @@ class SubmissionAdmin(ScaledListAdmin, RestoringVersionAdmin):
             main = ["form", "status", "source", "external_reference", "owner"]
             return [(None, {"fields": main}), ("Answers", {"fields": ["answers"]}), customer]
         main = ["form", "form_version", "status", "source", "external_reference", "owner"]
+        main += ["quote_links", "linked_records"]
         return [
-            (None, {"fields": [*main, "quote_links", "created_at", "updated_at"]}),
+            (None, {"fields": [*main, "created_at", "updated_at"]}),
             ("Answers", {"fields": ["answers_overview", "raw_answers"]}),
             customer,
         ]
@@ -187,6 +191,10 @@ class SubmissionAdmin(ScaledListAdmin, RestoringVersionAdmin):
     @admin.display(description="As stored (JSON)")
     def raw_answers(self, submission: Submission) -> str:
         return format_html("<pre>{}</pre>", json.dumps(submission.answers, indent=2))
+
+    @admin.display(description="Linked records")
+    def linked_records(self, submission: Submission) -> str:
+        return record_links_html(submission)  # PDFs, and what other apps add (admin_links)
 
     @admin.display(description="Quotes")
     def quote_links(self, submission: Submission) -> str:
@@ -232,80 +240,3 @@ class SubmissionAdmin(ScaledListAdmin, RestoringVersionAdmin):
         if numbers:
             built = ", ".join(numbers)
             self.message_user(request, f"Built {len(numbers)} quote(s): {built}.", messages.SUCCESS)
-
-
-# --- quotes ------------------------------------------------------------------------------------
-
-
-class QuoteLineInline(admin.TabularInline):
-    model = QuoteLine
-    fields = ["description", "quantity", "unit", "unit_price", "tax_rate", "discount_percent"]
-    fields += ["line_total"]
-    readonly_fields = ["line_total"]
-    extra = 1
-
-    @admin.display(description="Line total")
-    def line_total(self, line: QuoteLine) -> str:
-        if line.pk is None:
-            return "-"
-        return f"{line.amounts.total} {line.quote.currency}"
-
-
-@admin.register(Quote)
-class QuoteAdmin(ScaledListAdmin, RestoringVersionAdmin):
-    list_display = ["number", "title", "customer_name", "status", "total_with_currency"]
-    list_display += ["valid_until", "owner", "created_at"]
-    list_filter = [
-        "status", ("currency", RecentValuesFilter), ("form", RecentRelatedFilter), "created_at"
-    ]  # fmt: skip
-    search_fields = ["number", "title", "customer_name", "customer_email"]
-    list_select_related = ["owner"]
-    totals = ["subtotal", "discount_total", "tax_total", "total"]
-    readonly_fields = ["number", "submission_link", *totals, "created_at", "updated_at"]
-    fieldsets = [
-        (None, {"fields": ["number", "title", "status", "form", "submission_link", "owner"]}),
-        (None, {"fields": ["currency", "valid_until", "notes", "created_at", "updated_at"]}),
-        ("Customer", {"fields": ["customer_name", "customer_email"]}),
-        ("Totals", {"fields": totals, "description": "Recalculated from the lines on save."}),
-    ]
-    inlines = [QuoteLineInline]
-
-    @admin.display(description="Total", ordering="total")
-    def total_with_currency(self, quote: Quote) -> str:
-        return f"{quote.total} {quote.currency}"
-
-    @admin.display(description="Submission")
-    def submission_link(self, quote: Quote) -> str:
-        return _admin_link(quote.submission) if quote.submission_id else "-"
-
-    def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
-        initial = super().get_changeform_initial_data(request)
-        return {"currency": conf.BETTERFORM_DEFAULT_CURRENCY, **initial}
-
-    def save_model(self, request: HttpRequest, obj: Quote, form: Any, change: bool) -> None:
-        if change:
-            services.update_quote(
-                obj, **{name: form.cleaned_data[name] for name in form.changed_data}
-            )
-            return
-        fields = dict(form.cleaned_data)
-        if fields.get("valid_until") is None:
-            fields.pop("valid_until", None)  # the default validity
-        _adopt(obj, services.create_quote(**fields))
-
-    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
-        """New lines go after the existing ones."""
-        lines = formset.save(commit=False)
-        for line in formset.deleted_objects:
-            line.delete()
-        last = form.instance.lines.aggregate(last=Max("position"))["last"]
-        position = -1 if last is None else last
-        for line in lines:
-            if line.pk is None:
-                position += 1
-                line.position = position
-            line.save()
-
-    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
-        super().save_related(request, form, formsets, change)
-        services.recalculate(form.instance)

@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from django.db import models
+from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
@@ -129,3 +131,16 @@ def answers_html(schema: dict[str, Any], answers: dict[str, Any]) -> SafeString:
 
 
 # --- forms -------------------------------------------------------------------------------------
+
+
+def adopt(target: models.Model, saved: models.Model) -> None:
+    """Turn the admin's unsaved instance into the row a service created (for inlines, the
+    admin log and the redirect)."""
+    for field in type(saved)._meta.concrete_fields:
+        setattr(target, field.attname, getattr(saved, field.attname))
+    target._state.adding, target._state.db = False, saved._state.db
+
+
+def admin_link(obj: models.Model) -> str:
+    url = reverse(f"admin:betterform_{obj._meta.model_name}_change", args=[obj.pk])
+    return format_html('<a href="{}">{}</a>', url, obj)

@@ -20,7 +20,8 @@ class Settings:
 
     @property
     def BETTERFORM_DEFAULT_CURRENCY(self) -> str:
-        """ISO 4217 code given to quotes that do not name one."""
+        """ISO 4217 code given to quotes that do not name one, unless the company profile
+        sets a default currency (``betterform.company.default_currency``)."""
         return getattr(django_settings, "BETTERFORM_DEFAULT_CURRENCY", "EUR")
 
     @property
@@ -30,8 +31,9 @@ class Settings:
 
     @property
     def BETTERFORM_COMPANY(self) -> dict[str, str]:
-        """The seller printed on quote PDFs (keys as in COMPANY_DEFAULTS; missing ones keep
-        the default)."""
+        """The seller printed on quote PDFs while the company profile (admin, ``CompanyProfile``)
+        has no name: keys as in COMPANY_DEFAULTS, missing ones keep the placeholder. For
+        deployments configured through the environment; ``betterform.company`` reads it."""
         return getattr(django_settings, "BETTERFORM_COMPANY", {})
 
 

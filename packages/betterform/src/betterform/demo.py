@@ -1,5 +1,6 @@
-"""Demo data for ``seed_demo``: three priced forms (``betterform.demo_forms``), 50 submissions
-in every status and 30 quotes built from them, some discounted.
+"""Demo data for ``seed_demo``: a company profile (unless one is filled in already), three
+priced forms (``betterform.demo_forms``), 50 submissions in every status and 30 quotes built
+from them, some discounted.
 
 Everything is generated from the seeded faker before the database is read, so a run gives the
 same data whatever is already stored; rows are then looked up by a natural key (forms by slug,
@@ -19,8 +20,9 @@ from decimal import Decimal
 from typing import Any
 
 import reversion
+from django.core.files.base import ContentFile
 
-from betterform import services
+from betterform import company, services
 from betterform.demo_forms import DEMO_FORMS
 from betterform.models import Form, Quote, Submission
 from betterform.schema import fields
@@ -51,6 +53,21 @@ QUOTE_STATUS = {
     Status.REJECTED: Quote.Status.REJECTED,
 }
 DISCOUNT = Decimal("10")
+DEMO_COMPANY = {
+    "name": "Northwind Kitchens Ltd",
+    "address": "12 Harbour Road\n1011 AB Amsterdam",
+    "email": "quotes@northwind.example",
+    "phone": "+31 20 555 0100",
+    "website": "www.northwind.example",
+    "registration": "VAT NL123456789B01",
+    "default_currency": "EUR",
+    "default_tax_rate": Decimal("21.00"),
+}
+DEMO_LOGO = (
+    b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 44 44">'
+    b'<rect width="44" height="44" rx="8" fill="#1f4e79"/>'
+    b'<path d="M11 33V11l22 22V11" stroke="#fff" stroke-width="5" fill="none"/></svg>'
+)
 DATE_WINDOW = (datetime.date(2026, 1, 5), datetime.date(2026, 12, 18))
 
 
@@ -237,7 +254,17 @@ def _write(plan: DemoSubmission, form: Form) -> Quote | None:
     return services.update_quote(quote, **changes)
 
 
+def _ensure_company() -> None:
+    """Fill the company profile for the demo PDFs; a profile someone filled in is kept."""
+    profile = company.get_profile()
+    if profile is not None and profile.name:
+        return
+    logo = ContentFile(DEMO_LOGO, name="northwind-logo.svg")
+    company.update_profile(**DEMO_COMPANY, logo=logo)
+
+
 def seed_demo(*, faker: Any, users: Any, log: Callable[[str], None]) -> None:
+    _ensure_company()
     owners = {"admin": users.admin, "rep0": users.reps[0], "rep1": users.reps[1]}
     plans = plan_submissions(faker)
     forms, new_forms = _ensure_forms(owners, users.admin)

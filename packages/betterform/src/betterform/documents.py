@@ -6,6 +6,11 @@ a formatted string computed with the rounding rule of ``betterform.pricing``, so
 printed always add up to the totals printed. The context holds nothing that changes between
 two requests for an unchanged quote (no "generated at"), so createpdf hands back the finished
 document instead of rendering it again.
+
+The PDF goes to the customer: the seller comes from ``betterform.company`` (the profile edited
+in the admin, its logo as a ``data:`` URI), ``title`` is the title a rep gave the quote or
+``Quote <number>`` (never the internal form name), and the packaged template does not print
+``status`` (still in the context for database overrides written against it).
 """
 
 from __future__ import annotations
@@ -18,8 +23,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from rest_framework.request import Request
 
+from betterform import company
 from betterform.api.permissions import scope_to_owner
-from betterform.conf import conf
 from betterform.models import Quote
 from betterform.pricing import LineAmounts, quote_totals
 from createpdf import services as createpdf_services
@@ -31,11 +36,9 @@ TEMPLATE_SLUG = "quote"
 CHART_SLICES = 5  # the largest lines get a slice each; the rest share one
 
 
-# Placeholders a site replaces by overriding the ``quote`` template (or these values).
-def company_details() -> dict[str, str]:
-    """The seller on the PDF: the defaults, overridden key by key by BETTERFORM_COMPANY."""
-    return {**conf.COMPANY_DEFAULTS, **conf.BETTERFORM_COMPANY}
-
+# The seller: the company profile edited in the admin, else the BETTERFORM_COMPANY setting over
+# placeholders (``betterform.company``); kept here under its old name for callers.
+company_details = company.company_details
 
 BRAND: dict[str, str] = {"primary_color": "#1f4e79", "accent_color": "#2e86c1"}
 
@@ -57,6 +60,16 @@ def format_date(day: datetime.date | None) -> str:
 
 def quote_title(quote: Quote) -> str:
     return f"Quote {quote.number}"
+
+
+def customer_title(quote: Quote) -> str:
+    """The title the customer reads: the one a rep gave the quote, else ``Quote <number>``.
+
+    A quote built from a submission is titled with the form's name (``services.build_quote``);
+    that name is internal (it names a form for staff) and never reaches the PDF."""
+    title = quote.title.strip()
+    internal = quote.form.name.strip() if quote.form_id and quote.form else None
+    return title if title and title != internal else quote_title(quote)
 
 
 def _line(position: int, line: Any, amounts: LineAmounts) -> dict[str, Any]:
@@ -101,7 +114,9 @@ def quote_context(quote: Quote) -> dict[str, Any]:
         "company": company_details(),
         "brand": dict(BRAND),
         "number": quote.number,
-        "title": quote.title,
+        "title": customer_title(quote),
+        # Internal: the packaged template does not print it; kept for database overrides
+        # written against the older context (the sandbox refuses undefined names).
         "status": quote.get_status_display(),
         "currency": quote.currency,
         "issued_on": format_date(timezone.localtime(quote.created_at).date()),
@@ -125,7 +140,7 @@ def quote_context(quote: Quote) -> dict[str, Any]:
 
 def visible_quotes(request: Request) -> QuerySet[Quote]:
     """The quotes a request may turn into PDFs: the same ones it may read in the API."""
-    return scope_to_owner(Quote.objects.prefetch_related("lines"), request)
+    return scope_to_owner(Quote.objects.select_related("form").prefetch_related("lines"), request)
 
 
 def request_quote_pdf(

@@ -1,17 +1,24 @@
-"""Forms and their versions, submissions, quotes and quote lines."""
+"""Forms and their versions, submissions, quotes and quote lines, and the company profile."""
 
 from __future__ import annotations
 
 import secrets
 from decimal import Decimal
+from typing import Any
 
 import reversion
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import (
+    FileExtensionValidator,
+    MaxValueValidator,
+    MinValueValidator,
+    RegexValidator,
+)
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils.functional import cached_property
 
+from betterform.logos import LOGO_EXTENSIONS, validate_logo
 from betterform.pricing import LineAmounts, line_amounts
 
 ZERO = Decimal("0.00")
@@ -246,3 +253,57 @@ class QuoteNumberSequence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year}: {self.last}"
+
+
+class CompanyProfile(models.Model):
+    """The seller printed on quote PDFs, and the defaults of new quotes; one row at most (its
+    id is always 1). Read and written through ``betterform.company``, which falls back to the
+    ``BETTERFORM_COMPANY`` setting while no name is filled in here."""
+
+    SINGLETON_ID = 1
+
+    name = models.CharField(max_length=200, blank=True, help_text="As printed on quotes.")
+    address = models.TextField(blank=True)
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    website = models.CharField(max_length=200, blank=True, help_text="e.g. www.example.com")
+    registration = models.CharField(
+        max_length=100, blank=True, help_text="VAT or company registration number, as printed."
+    )
+    logo = models.FileField(
+        upload_to="betterform/company/",
+        blank=True,
+        validators=[FileExtensionValidator(LOGO_EXTENSIONS), validate_logo],
+        help_text="PNG, JPEG or SVG, at most 256 KB; printed at the top of every quote.",
+    )
+    default_currency = models.CharField(
+        max_length=3,
+        blank=True,
+        validators=[RegexValidator(r"^[A-Z]{3}$", "Use a three-letter ISO 4217 code such as EUR.")],
+        help_text="For new quotes that do not name one; empty: the BETTERFORM_DEFAULT_CURRENCY "
+        "setting.",
+    )
+    default_tax_rate = models.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
+        help_text="Percent (e.g. 21.00), for new quote lines that do not give one; empty: 0.",
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "company profile"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(id=1), name="betterform_company_profile_singleton"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name or "Company profile"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.pk = self.SINGLETON_ID  # a second "new" profile updates the one row
+        super().save(*args, **kwargs)

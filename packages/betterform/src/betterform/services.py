@@ -8,19 +8,21 @@ once per request). Quote writes are announced through ``betterform.signals`` aft
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
 from django.dispatch import Signal
 from django.utils import timezone
 
+from betterform import company
 from betterform.answers import clean_answers
 from betterform.conf import conf
 from betterform.limits import check_totals, fit_customer, fit_line, fit_quote_fields
 from betterform.models import Form, FormVersion, Quote, QuoteLine, Submission
 from betterform.numbering import next_quote_number, provisional_number
-from betterform.pricing import price_answers, quote_totals
+from betterform.pricing import line_amounts, price_answers, quote_totals
 from betterform.schema import validate_schema
 from betterform.signals import quote_created, quote_updated
 
@@ -153,6 +155,45 @@ def change_status(submission: Submission, status: str) -> Submission:
 # --- quotes ----------------------------------------------------------------------------------
 
 
+# What one quote holds at most: lines, and a subtotal or total (Quote's DecimalField(14, 2)).
+MAX_QUOTE_LINES = 500
+MAX_QUOTE_TOTAL = Decimal("999999999999.99")
+
+
+class LinesInvalid(ValueError):
+    """Lines a quote cannot hold together (too many, or totals too large); the message says
+    which limit."""
+
+
+def check_lines(lines: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """``lines`` (dicts of ``description``, ``quantity``, ``unit_price``, optional ``unit``,
+    ``tax_rate``, ``discount_percent``, ``source_key``) as a quote stores them: each fitted
+    (``limits.fit_line``), checked together. Every door that writes lines calls it (the
+    API's serializer, the admin's inline) so they refuse the same lines with the same message.
+
+    Raises ``LinesInvalid`` for more than ``MAX_QUOTE_LINES`` lines or lines adding up to more
+    than ``MAX_QUOTE_TOTAL``; ``DoesNotFit`` (also a ``ValueError``) for a value a line cannot
+    store exactly."""
+    if len(lines) > MAX_QUOTE_LINES:
+        raise LinesInvalid(f"A quote holds at most {MAX_QUOTE_LINES} lines, not {len(lines)}.")
+    fitted = [fit_line(line, index + 1) for index, line in enumerate(lines)]
+    totals = quote_totals(
+        [
+            line_amounts(
+                line["quantity"],
+                line["unit_price"],
+                line.get("tax_rate") or Decimal(0),
+                line.get("discount_percent") or Decimal(0),
+            )
+            for line in fitted
+        ]
+    )
+    if max(totals.subtotal, totals.total) > MAX_QUOTE_TOTAL:
+        raise LinesInvalid(f"The lines add up to more than {MAX_QUOTE_TOTAL:,}.")
+    check_totals(totals)
+    return fitted
+
+
 def _set_lines(quote: Quote, lines: Iterable[Mapping[str, Any]], *, replace: bool = True) -> None:
     if replace:  # a quote just inserted has none (deleting them would read them first)
         quote.lines.all().delete()
@@ -200,7 +241,9 @@ def create_quote(
     Text is shortened to its field, other values checked (``betterform.limits``)."""
     fields = fit_quote_fields(fields)
     today = timezone.localdate()
-    fields.setdefault("currency", conf.BETTERFORM_DEFAULT_CURRENCY)
+    if not fields.get("currency"):
+        fields["currency"] = company.default_currency()  # the profile's, else the setting
+    lines = company.with_default_tax(lines)  # a line without a tax rate: the default one
     fields.setdefault(
         "valid_until", today + datetime.timedelta(days=conf.BETTERFORM_QUOTE_VALIDITY_DAYS)
     )
@@ -232,7 +275,7 @@ def update_quote(
         setattr(quote, name, value)
     quote.save()
     if lines is not None:
-        _set_lines(quote, lines)
+        _set_lines(quote, company.with_default_tax(lines))
     return recalculate(quote)  # stores the totals and announces quote_updated
 
 
@@ -250,7 +293,10 @@ def build_quote(submission: Submission, *, owner: Any = None) -> Quote:
             f"this submission is {submission.status}: its quote is final and is not rebuilt"
         )
     schema = submission.form_version.schema
-    priced = price_answers(schema, submission.answers)
+    pricing = schema.get("pricing", {})
+    if "tax_rate" not in pricing:  # a form without its own tax rate: the company's default
+        pricing = {**pricing, "tax_rate": str(company.default_tax_rate())}
+    priced = price_answers({**schema, "pricing": pricing}, submission.answers)
     lines = [
         {
             "description": line.description,
@@ -267,7 +313,7 @@ def build_quote(submission: Submission, *, owner: Any = None) -> Quote:
         "title": submission.form.name,
         "customer_name": submission.customer_name,
         "customer_email": submission.customer_email,
-        "currency": schema.get("pricing", {}).get("currency", conf.BETTERFORM_DEFAULT_CURRENCY),
+        "currency": pricing.get("currency") or company.default_currency(),
     }
     quote = submission.quotes.order_by("-created_at").first()
     if quote is None:

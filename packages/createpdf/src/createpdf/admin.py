@@ -3,11 +3,14 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
-from django.urls import path, reverse
+from django.urls import NoReverseMatch, path, reverse
 from django.utils.html import format_html
+from rangefilter.filters import DateRangeFilterBuilder
 
 from createpdf import services
 from createpdf.admin_paging import RecentValuesFilter, ScaledListAdmin
+from createpdf.admin_template_form import DocumentTemplateForm
+from createpdf.admin_templates import PackagedTemplatesAdmin
 from createpdf.conf import conf
 from createpdf.history_admin import RestoringVersionAdmin
 from createpdf.isolation import render_pdf
@@ -16,12 +19,14 @@ from createpdf.rendering import RenderError
 
 
 @admin.register(DocumentTemplate)
-class DocumentTemplateAdmin(ScaledListAdmin, RestoringVersionAdmin):
+class DocumentTemplateAdmin(PackagedTemplatesAdmin, ScaledListAdmin, RestoringVersionAdmin):
     """Template editor: saving refuses a template that does not compile (line and message);
     History lists every version and can revert (this template only, not the others of its
     revision), Recover deleted brings one back; Preview renders the sample context. The API
-    has no history endpoints for templates: this is their history door."""
+    has no history endpoints for templates: this is their history door. Packaged templates
+    are listed below the rows, with an Override action (``createpdf.admin_templates``)."""
 
+    form = DocumentTemplateForm  # the API's checks (template_checks)
     list_display = ["slug", "name", "active", "updated_at", "preview_link"]
     list_filter = ["active"]
     search_fields = ["slug", "name", "html"]
@@ -60,21 +65,53 @@ class DocumentAdmin(ScaledListAdmin, admin.ModelAdmin):
         "id",
         "template_slug",
         "title",
-        "status",
-        "pages",
-        "render_ms",
+        "status",  # pages and render time are on the document: at 1366 px the list fits
         "requested_by",
         "created_at",
         "download_link",
     ]
-    list_filter = ["status", ("template_slug", RecentValuesFilter), "created_at"]
+    list_filter = [
+        "status", ("template_slug", RecentValuesFilter), ("created_at", DateRangeFilterBuilder())
+    ]  # fmt: skip
     search_fields = ["title", "template_slug", "sha256", "error", "requested_by__username"]
     list_select_related = ["requested_by"]
     actions = ["rerender_selected"]
-    readonly_fields = [field.name for field in Document._meta.fields if field.name not in ("id",)]
+    # The source as a link to its admin page, the file as the authenticated download (the
+    # media URL is not served); the other fields as stored.
+    readonly_fields = [
+        {"source_type": "source_link", "file": "file_link"}.get(field.name, field.name)
+        for field in Document._meta.fields
+        if field.name not in ("id", "source_id")
+    ]
+    exclude = ["source_type", "source_id", "file"]  # shown as the links above, never edited
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # documents come from the API, reports and other apps
+
+    @admin.display(description="Source")
+    def source_link(self, document: Document) -> str:
+        """The source's admin change page (any model with an admin here), else its name."""
+        if document.source_type_id is None:
+            return "-"
+        source_type = document.source_type
+        source = document.source
+        text = str(source) if source is not None else f"{source_type} {document.source_id}"
+        try:
+            url = reverse(
+                f"admin:{source_type.app_label}_{source_type.model}_change",
+                args=[document.source_id],
+            )
+        except NoReverseMatch:
+            return f"{source_type.name}: {text}"
+        return format_html('<a href="{}">{}: {}</a>', url, source_type.name, text)
+
+    @admin.display(description="File")
+    def file_link(self, document: Document) -> str:
+        """The authenticated download (the API's), not the file's media URL."""
+        if not document.file:
+            return "-"
+        url = reverse("createpdf:document-download", args=[document.pk])
+        return format_html('<a href="{}">{}</a>', url, document.file.name.rsplit("/", 1)[-1])
 
     @admin.display(description="PDF")
     def download_link(self, document: Document) -> str:
@@ -83,7 +120,7 @@ class DocumentAdmin(ScaledListAdmin, admin.ModelAdmin):
         url = reverse("createpdf:document-download", args=[document.pk])
         return format_html('<a href="{}">download</a>', url)
 
-    @admin.action(description="Render the selected documents again")
+    @admin.action(description="Render the selected documents again", permissions=["change"])
     def rerender_selected(self, request: HttpRequest, queryset) -> None:
         count = 0
         for document in queryset:

@@ -2,29 +2,21 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from createpdf import registry
-from createpdf.conf import conf
+from createpdf import registry, template_checks
 from createpdf.fitting import max_length
 from createpdf.models import Document, DocumentTemplate
-from createpdf.rendering import TemplateError, compile_template
 from createpdf.template_store import TemplateNotFound, resolve_template
 
 
 def validate_context(value: Any) -> dict[str, Any]:
-    if not isinstance(value, dict):
-        raise serializers.ValidationError("must be a JSON object.")
-    size = len(json.dumps(value, default=str).encode())
-    if size > conf.CREATEPDF_MAX_CONTEXT_BYTES:
-        raise serializers.ValidationError(
-            f"is {size} bytes; the limit is {conf.CREATEPDF_MAX_CONTEXT_BYTES} bytes."
-        )
+    if message := template_checks.context_error(value):
+        raise serializers.ValidationError(message)
     return value
 
 
@@ -133,15 +125,14 @@ class DocumentTemplateSerializer(serializers.ModelSerializer):
         fields = ["id", "slug", "name", "html", "css", "sample_context", "active", "updated_at"]
         read_only_fields = ["id", "updated_at"]
 
+    # The admin's template form runs the same checks (``template_checks``).
     def validate_html(self, value: str) -> str:
-        try:
-            compile_template(value)
-        except TemplateError as error:
-            raise serializers.ValidationError(f"does not compile: {error}") from None
+        if message := template_checks.source_error(value):
+            raise serializers.ValidationError(message)
         return value
 
     def validate_css(self, value: str) -> str:
-        return self.validate_html(value) if value else value
+        return self.validate_html(value)
 
     def validate_sample_context(self, value: Any) -> dict[str, Any]:
         # A form field "null" parses to None past allow_null; the column is NOT NULL.

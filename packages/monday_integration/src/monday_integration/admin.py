@@ -1,78 +1,62 @@
 from __future__ import annotations
 
-from typing import Any
-
-from django import forms
 from django.contrib import admin, messages
 from django.http import HttpRequest
+from rangefilter.filters import DateRangeFilterBuilder
 
+from betterform.admin_links import register_link_provider
+from createpdf.admin_export import CsvExportAdmin
 from createpdf.admin_paging import RecentValuesFilter, ScaledListAdmin
-from monday_integration import mapping_checks, sync
+from monday_integration import sync
+from monday_integration.admin_events import EventDisplayMixin, EventStatusFilter, ReplayViewMixin
+from monday_integration.admin_export import WebhookEventResource
+from monday_integration.admin_links import quote_and_submission_links
+from monday_integration.admin_mapping import BoardMappingAdmin, BoardMappingForm  # noqa: F401
 from monday_integration.models import BoardMapping, ItemLink, WebhookEvent
 
-
-class BoardMappingForm(forms.ModelForm):
-    """The admin's mapping form: checked against the real board as the API's serializer is
-    (``mapping_checks.check_mapping``); labels are stored as the board spells them."""
-
-    class Meta:
-        model = BoardMapping
-        fields = [
-            "name",
-            *mapping_checks.BOARD_FIELDS,
-            "template_slug",
-            "active",
-            "require_signed_deliveries",
-            "owner",
-        ]
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
-        if self.errors:
-            return cleaned  # a field is already wrong: monday is not asked
-        if not mapping_checks.needs_board_check(self.instance, cleaned):
-            return cleaned
-        try:
-            cleaned.update(mapping_checks.check_mapping(cleaned))
-        except mapping_checks.MappingInvalid as invalid:
-            for field, message in invalid.errors.items():
-                self.add_error(field if field in self.fields else None, message)
-        except mapping_checks.MondayUnavailable as unavailable:
-            self.add_error(None, f"{unavailable} Try again in {unavailable.retry_after} s.")
-        return cleaned
-
-
-@admin.register(BoardMapping)
-class BoardMappingAdmin(ScaledListAdmin, admin.ModelAdmin):
-    form = BoardMappingForm
-    list_display = ["name", "board_id", "form", "trigger_label", "active", "webhook_id"]
-    list_filter = ["active", "form"]
-    search_fields = ["name", "board_id"]
-    readonly_fields = ["webhook_secret", "webhook_id", "created_at", "updated_at"]
-    list_select_related = ["form"]
+# The mapping editor (board, column and label pickers, webhook panel) is in admin_mapping.
+admin.site.register(BoardMapping, BoardMappingAdmin)
 
 
 @admin.register(WebhookEvent)
-class WebhookEventAdmin(ScaledListAdmin, admin.ModelAdmin):
+class WebhookEventAdmin(
+    ReplayViewMixin, EventDisplayMixin, CsvExportAdmin, ScaledListAdmin, admin.ModelAdmin
+):
+    """The webhook log: own writes hidden unless the status filter asks for them; item name,
+    stage and error in the list; a replay button on failed and stalled events."""
+
     list_display = [
         "id",
         "event_type",
-        "board_id",
+        "item_name",
         "item_id",
         "status",
         "stage",
+        "short_error",
         "attempts",
         "received_at",
+        "replay_button",
     ]
-    list_filter = ["status", ("event_type", RecentValuesFilter), "mapping", "received_at"]
+    list_filter = [
+        EventStatusFilter,
+        ("event_type", RecentValuesFilter),
+        "mapping",
+        ("received_at", DateRangeFilterBuilder()),
+    ]
     search_fields = ["trigger_uuid", "item_id", "error"]
-    readonly_fields = [field.name for field in WebhookEvent._meta.fields]
+    readonly_fields = [
+        "replay_button",
+        "linked_records",
+        "item_name",
+        *(field.name for field in WebhookEvent._meta.fields),
+    ]
+    resource_classes = [WebhookEventResource]
     actions = ["replay_selected"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # events come from monday
 
-    @admin.action(description="Replay the selected events")
+    @admin.action(description="Replay the selected events", permissions=["change"])
     def replay_selected(self, request: HttpRequest, queryset) -> None:
         replayed = 0
         for event in queryset:
@@ -92,3 +76,7 @@ class ItemLinkAdmin(ScaledListAdmin, admin.ModelAdmin):
     search_fields = ["item_id"]
     list_select_related = ["mapping", "submission", "quote"]
     raw_id_fields = ["submission", "quote"]
+
+
+# A quote's and a submission's admin page link their monday item and its events.
+register_link_provider(quote_and_submission_links)

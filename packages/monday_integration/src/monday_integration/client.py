@@ -39,11 +39,15 @@ from monday_integration.errors import (
 )
 from monday_integration.parsing import (
     Asset,
+    BoardSummary,
     Column,
     Item,
+    Me,
     parse_asset,
+    parse_board_summary,
     parse_column,
     parse_item,
+    parse_me,
 )
 
 logger = logging.getLogger(__name__)
@@ -240,9 +244,26 @@ class MondayClient:
             data = self.execute(following, {"cursor": cursor, "limit": limit, **columns})
             page = _result(data, "next_items_page", "the next page is missing", "items")
 
+    def me(self) -> Me:
+        """The token's user and account; ``MondayEmptyAnswer`` when monday answers null."""
+        data = self.execute(queries.ME)
+        return parse_me(_result(data, "me", "the token's user"))
+
     def get_board_columns(self, board_id: int | str) -> list[Column]:
         data = self.execute(queries.BOARD_COLUMNS, {"board_id": str(board_id)})
         return [parse_column(raw) for raw in self._board(data, board_id).get("columns") or []]
+
+    def list_boards(self, *, page_size: int = 100, max_pages: int = 10) -> list[BoardSummary]:
+        """The account's active boards (``id``, ``name``), read ``page_size`` at a time until
+        a short page, at most ``max_pages`` pages (a picker needs no more)."""
+        found: list[BoardSummary] = []
+        for page in range(1, max_pages + 1):
+            data = self.execute(queries.BOARDS, {"limit": page_size, "page": page})
+            boards = [board for board in data.get("boards") or [] if board]
+            found.extend(parse_board_summary(board) for board in boards)
+            if len(boards) < page_size:
+                break
+        return found
 
     @staticmethod
     def _board(data: dict[str, Any], board_id: int | str) -> dict[str, Any]:

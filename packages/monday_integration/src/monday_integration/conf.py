@@ -25,6 +25,12 @@ class Settings:
         return getattr(django_settings, "MONDAY_API_TOKEN", "")
 
     @property
+    def MONDAY_ACCOUNT_SLUG(self) -> str:
+        """The account's subdomain in item links (``https://<slug>.monday.com/boards/...``);
+        when empty, the slug ``me`` reported for the API token (``identity``) is used."""
+        return getattr(django_settings, "MONDAY_ACCOUNT_SLUG", "")
+
+    @property
     def MONDAY_SIGNING_SECRET(self) -> str:
         """The monday app's signing secret; when set, a delivery's JWT, if it has one, must
         verify with it."""

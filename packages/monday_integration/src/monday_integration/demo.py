@@ -18,6 +18,7 @@ import reversion
 
 from betterform import services
 from betterform.models import Form
+from monday_integration import identity
 from monday_integration.client import MondayClient
 from monday_integration.errors import MondayError, MondayNotFound
 from monday_integration.models import BoardMapping
@@ -177,6 +178,7 @@ def connect_demo_board(base_url: str, client: MondayClient, *, owner: Any = None
             client.delete_webhook(stale_webhook)
         except MondayError as error:  # a new monday (the fake restarted) never had it
             logger.debug("previous demo webhook %s not deleted: %s", stale_webhook, error)
+    identity.learn_quietly(client)  # its own label changes then come back as ``own_write``
     mapping.webhook_id = client.create_webhook(
         board_id,
         webhook_url(base_url, mapping),

@@ -1,8 +1,10 @@
 """What a board mapping must satisfy before it is saved, checked against the real board.
 
 Both doors that save mappings call :func:`check_mapping`: the staff API
-(``serializers.BoardMappingSerializer``) and the admin (``admin.BoardMappingForm``). It asks
-monday for the board's columns and checks that every column id exists, that every
+(``serializers.BoardMappingSerializer``) and the admin (``admin.BoardMappingForm``). It checks
+that the template exists as the sync resolves it and that ``subitem_map`` names quote line
+fields (``subitem_checks``), then asks monday for the board's columns and checks that every
+column id exists (``subitem_map``'s on the board's subitems board), that every
 ``column_map`` target is a customer detail or a field of the form, and that the trigger label
 and each stage label (working, done, failed) is a label of its status column, matched by the
 one rule of ``monday_integration.labels``. A label is returned as the board spells it, so
@@ -14,8 +16,9 @@ A label the board lacks would otherwise be accepted and every real trigger store
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any, TypeVar
 
 from betterform import services as forms
 from betterform.schema import fields as form_fields
@@ -30,6 +33,11 @@ from monday_integration.errors import (
 )
 from monday_integration.labels import find_label
 from monday_integration.parsing import Column
+from monday_integration.subitem_checks import (
+    subitem_column_errors,
+    subitem_map_error,
+    template_slug_error,
+)
 
 STAGES = ("working", "done", "failed")
 # monday errors that say "not now" rather than "not this board": worth trying again later.
@@ -44,6 +52,7 @@ TRANSIENT = (
 SAVE_RETRIES = 2
 SAVE_MAX_WAIT = 10.0
 DEFAULT_RETRY_AFTER = 30
+T = TypeVar("T")
 
 
 class MappingInvalid(ValueError):
@@ -93,6 +102,8 @@ BOARD_FIELDS = (
     "status_column_id",
     "stage_labels",
 )
+# Also checked when changed, though not on the board (a misspelt template fails every sync).
+CHECKED_FIELDS = (*BOARD_FIELDS, "template_slug")
 
 
 def needs_board_check(instance: Any, values: Mapping[str, Any]) -> bool:
@@ -102,12 +113,16 @@ def needs_board_check(instance: Any, values: Mapping[str, Any]) -> bool:
         return True
     if values.get("active") and not instance.active:
         return True
-    return any(name in values and values[name] != getattr(instance, name) for name in BOARD_FIELDS)
+    return any(
+        name in values and values[name] != getattr(instance, name) for name in CHECKED_FIELDS
+    )
 
 
 def check_mapping(mapping: Mapping[str, Any], client: MondayClient | None = None) -> dict[str, Any]:
     """Check the mapping's values (``board_id``, ``form``, the column ids, ``column_map``,
-    ``trigger_label``, ``stage_labels``) against the real board and the form.
+    ``subitem_map``, ``trigger_label``, ``stage_labels``, ``template_slug``) against the real
+    board, the form and the templates. A value left out of ``mapping`` is not checked
+    (``board_id`` and ``stage_labels`` are required).
 
     Returns ``{"trigger_label": ..., "stage_labels": {...}}`` spelled as the board spells
     them. Raises ``MappingInvalid`` naming each wrong field (a wrong label's message lists the
@@ -117,15 +132,31 @@ def check_mapping(mapping: Mapping[str, Any], client: MondayClient | None = None
         field: message
         for field, message in (
             ("column_map", column_map_error(mapping.get("column_map") or {})),
+            ("subitem_map", subitem_map_error(mapping.get("subitem_map") or {})),
             ("stage_labels", stage_labels_error(mapping.get("stage_labels"))),
+            (
+                "template_slug",
+                template_slug_error(mapping["template_slug"])
+                if "template_slug" in mapping
+                else None,
+            ),
         )
         if message
     }
     if shape:
         raise MappingInvalid(shape)
     board_id = mapping["board_id"]
-    columns = _board_columns(board_id, client)
-    errors = _column_errors(mapping, columns)
+    with _asking(client) as ask:
+        columns = _board_columns(board_id, ask)
+        errors = _column_errors(mapping, columns)
+        subitem_error = subitem_column_errors(
+            mapping.get("subitem_map") or {},
+            board_id,
+            columns,
+            lambda board: _columns_by_id(ask(lambda monday: monday.get_board_columns(board))),
+        )
+    if subitem_error:
+        errors["subitem_map"] = subitem_error
     if unknown := _unknown_targets(mapping.get("form"), mapping.get("column_map") or {}):
         message = (
             f"map to customer.<{'|'.join(forms.CUSTOMER_FIELDS)}> or answers.<a field of "
@@ -138,20 +169,44 @@ def check_mapping(mapping: Mapping[str, Any], client: MondayClient | None = None
     return spelled
 
 
-def _board_columns(board_id: Any, client: MondayClient | None) -> dict[str, Column]:
+Ask = Callable[[Callable[[MondayClient], T]], T]
+
+
+@contextmanager
+def _asking(client: MondayClient | None) -> Iterator[Ask]:
+    """``ask(call)``: ``call(client)`` on ``client`` (else on one client opened for this
+    check, with few retries: saving is interactive); a transient monday error becomes
+    ``MondayUnavailable``, any other ``MappingInvalid`` on ``board_id``."""
+    own = (
+        None
+        if client is not None
+        else MondayClient(max_retries=SAVE_RETRIES, max_wait=SAVE_MAX_WAIT)
+    )
+
+    def ask(call: Callable[[MondayClient], T]) -> T:
+        try:
+            return call(client or own)
+        except TRANSIENT as error:
+            raise MondayUnavailable(error) from None
+        except MondayError as error:
+            raise MappingInvalid({"board_id": f"monday says: {error}"}) from None
+
     try:
-        if client is not None:
-            found = client.get_board_columns(board_id)
-        else:
-            with MondayClient(max_retries=SAVE_RETRIES, max_wait=SAVE_MAX_WAIT) as own:
-                found = own.get_board_columns(board_id)
-    except TRANSIENT as error:
-        raise MondayUnavailable(error) from None
-    except MondayError as error:
-        raise MappingInvalid({"board_id": f"monday says: {error}"}) from None
+        yield ask
+    finally:
+        if own is not None:
+            own.close()
+
+
+def _columns_by_id(found: list[Column]) -> dict[str, Column]:
+    return {column.id: column for column in found}
+
+
+def _board_columns(board_id: Any, ask: Ask) -> dict[str, Column]:
+    found = ask(lambda monday: monday.get_board_columns(board_id))
     if not found:
         raise MappingInvalid({"board_id": "no such board, or it has no columns."})
-    return {column.id: column for column in found}
+    return _columns_by_id(found)
 
 
 def _column_errors(mapping: Mapping[str, Any], columns: dict[str, Column]) -> dict[str, str]:

@@ -157,6 +157,9 @@ class WebhookEvent(models.Model):
         # Answered 401 (unsigned where a signature is required, or a JWT that does not
         # verify); kept so staff see it. An accepted retry of it is processed as usual.
         REFUSED = "refused"
+        # A change this integration made itself (its ``userId`` is the API token's user,
+        # ``identity``): never scheduled, hidden from the admin's event list by default.
+        OWN_WRITE = "own_write", "Own write"
 
     trigger_uuid = models.CharField(max_length=64, unique=True)
     mapping = models.ForeignKey(
@@ -204,6 +207,26 @@ class WebhookEvent(models.Model):
     def shown_status(self) -> str:
         """The status, or ``stalled`` for a processing event whose worker is gone."""
         return self.STALLED if self.is_stalled else self.status
+
+
+class ApiIdentity(models.Model):
+    """Who the configured API token is on monday (the ``me`` query), by a hash of the token:
+    a new token is learned again. Webhooks name whoever made a change in ``userId``, so the
+    changes this integration makes come back carrying ``user_id`` (see ``identity``)."""
+
+    token_fingerprint = models.CharField(max_length=64, unique=True)
+    user_id = models.CharField(max_length=32)
+    user_name = models.CharField(max_length=200, blank=True)
+    account_id = models.CharField(max_length=32, blank=True)
+    account_slug = models.CharField(max_length=100, blank=True)
+    learned_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "monday API identity"
+        verbose_name_plural = "monday API identities"
+
+    def __str__(self) -> str:
+        return f"user {self.user_id} ({self.account_slug or 'account ' + self.account_id})"
 
 
 class ItemLink(models.Model):

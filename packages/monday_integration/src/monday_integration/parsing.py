@@ -35,6 +35,38 @@ class ColumnValue:
 
 
 @dataclass(frozen=True)
+class Me:
+    """The API token's user (``me``): ``user_id`` is the ``userId`` its changes carry."""
+
+    user_id: str
+    name: str
+    account_id: str
+    account_slug: str
+
+
+@dataclass(frozen=True)
+class BoardSummary:
+    """A board as the board picker lists it (``boards { id name }``)."""
+
+    id: str
+    name: str
+
+
+def parse_board_summary(raw: dict[str, Any]) -> BoardSummary:
+    return BoardSummary(id=str(raw["id"]), name=str(raw.get("name") or ""))
+
+
+def parse_me(data: dict[str, Any]) -> Me:
+    account = data.get("account") or {}
+    return Me(
+        user_id=str(data["id"]),
+        name=str(data.get("name") or ""),
+        account_id=str(account.get("id") or ""),
+        account_slug=str(account.get("slug") or ""),
+    )
+
+
+@dataclass(frozen=True)
 class Item:
     id: str
     name: str

@@ -147,6 +147,14 @@ query BoardColumns($board_id: ID!) {
 }
 """
 
+# The account's boards, a page at a time (monday's ``boards`` takes ``limit`` and ``page``,
+# 1-based): the admin's board picker.
+BOARDS = """
+query Boards($limit: Int!, $page: Int!) {
+  boards(limit: $limit, page: $page, state: active) { id name }
+}
+"""
+
 CHANGE_COLUMN_VALUE = """
 mutation ChangeColumnValue($board_id: ID!, $item_id: ID!, $column_id: String!, $value: JSON!) {
   change_column_value(
@@ -206,6 +214,15 @@ mutation DeleteWebhook($id: ID!) {
 }
 """
 
+# The token's user: webhooks name whoever made a change in ``userId``, so the changes this
+# integration makes come back carrying this id (``identity``); the account's slug is the
+# subdomain of its item links.
+ME = """
+query Me {
+  me { id name account { id slug } }
+}
+"""
+
 ALL = {
     "GetItems": GET_ITEMS,
     "BoardItemsPage": BOARD_ITEMS_PAGE,
@@ -213,6 +230,7 @@ ALL = {
     "BoardItemRowsPage": BOARD_ITEM_ROWS_PAGE,
     "NextItemRowsPage": NEXT_ITEM_ROWS_PAGE,
     "BoardColumns": BOARD_COLUMNS,
+    "Boards": BOARDS,
     "ChangeColumnValue": CHANGE_COLUMN_VALUE,
     "ChangeSimpleColumnValue": CHANGE_SIMPLE_COLUMN_VALUE,
     "ChangeMultipleColumnValues": CHANGE_MULTIPLE_COLUMN_VALUES,
@@ -220,6 +238,7 @@ ALL = {
     "AddFileToColumn": ADD_FILE_TO_COLUMN,
     "CreateWebhook": CREATE_WEBHOOK,
     "DeleteWebhook": DELETE_WEBHOOK,
+    "Me": ME,
 }
 
 

@@ -20,6 +20,8 @@ CHECKED_FIELDS = (
     "stage_labels",
     "file_column_id",
     "column_map",
+    "subitem_map",
+    "template_slug",
 )
 
 
@@ -72,14 +74,20 @@ class BoardMappingSerializer(serializers.ModelSerializer):
             raise serializers.ValidationError(message)
         return value
 
+    def validate_subitem_map(self, value: Any) -> dict[str, str]:
+        if message := mapping_checks.subitem_map_error(value):
+            raise serializers.ValidationError(message)
+        return value
+
     def validate_stage_labels(self, value: Any) -> dict[str, str]:
         if message := mapping_checks.stage_labels_error(value):
             raise serializers.ValidationError(message)
         return value
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        """Column ids, targets and labels must fit the real board and the form: ask monday
-        (``mapping_checks.check_mapping``); labels are stored as the board spells them."""
+        """Column ids, targets and labels must fit the real board and the form, and the
+        template must exist: ask monday (``mapping_checks.check_mapping``, as the admin does);
+        labels are stored as the board spells them."""
         if not mapping_checks.needs_board_check(self.instance, attrs):
             return attrs
         try:
@@ -95,7 +103,7 @@ class BoardMappingSerializer(serializers.ModelSerializer):
         if self.instance is None:
             return {
                 name: BoardMapping._meta.get_field(name).get_default()
-                for name in ("trigger_label", "stage_labels")
+                for name in ("trigger_label", "stage_labels", "template_slug")
             }
         return {name: getattr(self.instance, name) for name in CHECKED_FIELDS}
 

@@ -291,6 +291,8 @@ def schedule_replay(event: WebhookEvent) -> WebhookEvent:
 
     if event.status == Status.IGNORED:
         raise SyncError("an ignored event is not a trigger; there is nothing to replay")
+    if event.status == Status.OWN_WRITE:
+        raise SyncError("the integration made this change itself; there is nothing to replay")
     if event.status == Status.REFUSED:
         raise SyncError(
             "a refused delivery was never authenticated, so it is not replayed; monday retries "

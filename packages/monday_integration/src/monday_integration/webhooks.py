@@ -5,7 +5,8 @@ Nothing slow happens here: the request is checked, the event row is written (a u
 processing task is scheduled with it, and the view answers.
 
 Every kind of delivery monday sends is answered 2xx and stored, ``ignored`` unless it is the
-mapping's trigger: a 4xx makes monday retry it once a minute for 30 minutes
+mapping's trigger (``own_write`` when this integration made the change: see ``identity``): a
+4xx makes monday retry it once a minute for 30 minutes
 (https://developer.monday.com/api-reference/docs/webhooks, "Retry policy").
 
 Authentication: the secret in the URL names the mapping and authenticates the delivery.
@@ -29,6 +30,7 @@ import jwt
 from django.db import IntegrityError, transaction
 
 from createpdf.fitting import DoesNotFit, check_fits, strip_nul
+from monday_integration import identity
 from monday_integration.conf import conf
 from monday_integration.labels import same_label
 from monday_integration.models import BoardMapping, WebhookEvent
@@ -218,7 +220,7 @@ def receive(secret: str, body: bytes, authorization: str, url: str) -> Delivery:
         store_refused(mapping, data, ids, reason)
         raise WebhookRejected(401, reason)
     trigger = is_trigger(mapping, event)
-    status = Status.RECEIVED if trigger else Status.IGNORED
+    status = Status.RECEIVED if trigger else _not_a_trigger(event)
     fields = {"mapping": mapping, "payload": data, "status": status, **ids}
     try:
         with transaction.atomic():
@@ -227,6 +229,16 @@ def receive(secret: str, body: bytes, authorization: str, url: str) -> Delivery:
     except IntegrityError:
         return _take_over_refused(fields, trigger)
     return Delivery(event=stored, created=True)
+
+
+def _not_a_trigger(event: dict[str, Any]) -> str:
+    """``own_write`` for a change made as the API token's user (our own label, file or
+    update coming back), else ``ignored``. A trigger is processed whoever made it: with a
+    personal token, the token's user is also a person who sets the trigger label in monday.
+    Until the token's user is learned (``identity.learn``), every such change is ``ignored``."""
+    if identity.delivery_user_id(event) is None:
+        return Status.IGNORED
+    return Status.OWN_WRITE if identity.is_own_write(event, identity.current()) else Status.IGNORED
 
 
 def store_refused(

@@ -8,7 +8,6 @@ the serializer only validates and hands them plain dicts.
 from __future__ import annotations
 
 import re
-from decimal import Decimal
 from typing import Any
 
 from django.db.models import QuerySet
@@ -18,12 +17,11 @@ from betterform import services
 from betterform.api.permissions import scope_to_owner
 from betterform.api.representation import FastRepresentation, Getter, Shower, decimal_step
 from betterform.models import Quote, QuoteLine, Submission
-from betterform.pricing import line_amounts, quote_totals
 
 _CURRENCY_CODE = re.compile(r"[A-Z]{3}")
 # Quote totals are stored in DecimalField(max_digits=14, decimal_places=2).
-MAX_TOTAL = Decimal("999999999999.99")
-MAX_LINES = 500
+MAX_TOTAL = services.MAX_QUOTE_TOTAL
+MAX_LINES = services.MAX_QUOTE_LINES
 # Where the quotes list puts each quote's lines (``Prefetch(to_attr=...)``): a plain list, so
 # loading a page builds no related manager or queryset per quote.
 PAGE_LINES = "page_lines"
@@ -173,20 +171,12 @@ class QuoteSerializer(FastRepresentation, serializers.ModelSerializer):
         return code
 
     def validate_lines(self, lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        """Refuse lines whose totals would not fit the stored quote totals."""
-        totals = quote_totals(
-            [
-                line_amounts(
-                    line["quantity"],
-                    line["unit_price"],
-                    line.get("tax_rate", Decimal(0)),
-                    line.get("discount_percent", Decimal(0)),
-                )
-                for line in lines
-            ]
-        )
-        if max(totals.subtotal, totals.total) > MAX_TOTAL:
-            raise serializers.ValidationError(f"The lines add up to more than {MAX_TOTAL:,}.")
+        """Refuse lines the quote cannot hold together (``services.check_lines``, which the
+        admin's inline calls too)."""
+        try:
+            services.check_lines(lines)
+        except ValueError as error:  # LinesInvalid, DoesNotFit
+            raise serializers.ValidationError(str(error)) from None
         return lines
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:

@@ -32,6 +32,9 @@ DISPLAYED = LINKS | COMPUTED
 # <column id on the linked board>}, formula {"formula": "{numbers_a} * {numbers_b}"},
 # connect boards {"board_ids": [...]}.
 SETTINGS_KEYS = ("relation", "mirrored", "formula", "board_ids")
+# Kinds whose settings are returned as stored; a subitems column's are monday's own shape,
+# ``{"boardIds": [<subitems board id>], ...}`` (set by ``State._subitems_board``).
+SETTLED = DISPLAYED | {"subtasks"}
 
 # monday's default label palette, cycled by index.
 _STYLES = [
@@ -68,7 +71,7 @@ class Column:
         settings_str field on columns"): a status column's labels as a list of ``{"id", "label",
         "color", "index", "is_done", "is_deactivated"}``, ``id`` being what a status value's
         ``index`` names and ``index`` the label's position."""
-        if self.type in DISPLAYED:  # the fake's own keys; monday's settings differ per kind
+        if self.type in SETTLED:  # the fake's own keys; monday's settings differ per kind
             return dict(self.settings)
         if self.type != "status":
             return {}
@@ -88,7 +91,7 @@ class Column:
 
     def settings_str(self) -> str:
         """The deprecated ``settings_str``: the older shape, encoded as a string."""
-        if self.type in DISPLAYED:  # the fake's own keys; monday's settings differ per kind
+        if self.type in SETTLED:  # the fake's own keys; monday's settings differ per kind
             return json.dumps(self.settings)
         if self.type != "status":
             return "{}"

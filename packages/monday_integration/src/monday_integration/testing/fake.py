@@ -52,6 +52,7 @@ class FakeMonday:
         port: int = 0,
         signing_secret: str | None = None,
         account_id: int = 9_000_001,
+        account_slug: str = "fake-account",
         api_user_id: int = 40_000_001,
         ui_user_id: int = 40_000_002,
         retry_interval: float = 0.2,
@@ -63,6 +64,7 @@ class FakeMonday:
     ) -> None:
         self.host, self.port = host, port
         self.account_id = account_id
+        self.account_slug = account_slug  # the account's subdomain: <slug>.monday.com
         self.api_user_id = api_user_id  # who API mutations are made as (the token's owner)
         self.ui_user_id = ui_user_id  # who set_status / the HTML page act as by default
         self.tokens = Tokens(token)
@@ -86,6 +88,20 @@ class FakeMonday:
         self._server: FakeHTTPServer | None = None
         self._thread: threading.Thread | None = None
         schema()  # build (and check) the schema before the first request
+
+    def me(self) -> dict[str, Any]:
+        """What the GraphQL ``me`` query answers: the token's user (``api_user_id``, who API
+        mutations, and the webhooks they cause, are made as) and its account."""
+        return {
+            "id": str(self.api_user_id),
+            "name": "API user",
+            "email": "api-user@example.com",
+            "account": {
+                "id": str(self.account_id),
+                "name": "Fake account",
+                "slug": self.account_slug,
+            },
+        }
 
     # -- lifecycle -------------------------------------------------------------------------
     def start(self) -> FakeMonday:

@@ -75,6 +75,8 @@ class Context:
     complexity: dict[str, int] = field(default_factory=dict)
     # Whether a mutation answers null this time (``testing.nulls``); never by default.
     take_null: Callable[[str], bool] = lambda _field: False
+    # What ``me`` answers about the token's user and account (``FakeMonday.me``).
+    me: dict[str, Any] = field(default_factory=dict)
     # The formula columns whose ``display_value`` this request has read (``value_types``).
     formula_columns: dict[int, Any] = field(default_factory=dict)
 

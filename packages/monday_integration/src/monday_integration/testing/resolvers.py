@@ -77,6 +77,12 @@ def q_next_items_page(_root, info, cursor, limit=25):
     return {"cursor": next_cursor, "items": items}
 
 
+def q_me(_root, info):
+    """The token's user, as monday's ``me`` answers: mutations are made as this user, and the
+    webhooks they cause carry its id as ``userId``."""
+    return info.context.me
+
+
 def q_complexity(_root, info):
     return info.context.complexity
 
@@ -244,6 +250,7 @@ def attach(schema: GraphQLSchema) -> GraphQLSchema:
         "items": q_items,
         "next_items_page": q_next_items_page,
         "complexity": q_complexity,
+        "me": q_me,
     }.items():
         _field(query, name, resolver)
     for name, resolver in {

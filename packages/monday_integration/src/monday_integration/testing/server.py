@@ -178,6 +178,7 @@ class Router:
             budget=fake.budget,
             request_id=request_id,
             take_null=fake.faults.take_null,
+            me=fake.me(),
         )
 
     @staticmethod

@@ -75,9 +75,11 @@ class State(Lifecycle):
             sub = self.add_board(f"Subitems of {board.name}", columns, kind="sub_items_board")
             sub.parent_board_id = board.id
             board.subitems_board_id = sub.id
-            board.columns["subitems"] = make_column(
-                {"id": "subitems", "title": "Subitems", "type": "subtasks"}
-            )
+            column = make_column({"id": "subitems", "title": "Subitems", "type": "subtasks"})
+            # As monday's subitems column names its subitems board (what a mapping's
+            # ``subitem_map`` is checked against).
+            column.settings = {"allowMultipleItems": True, "boardIds": [sub.id]}
+            board.columns["subitems"] = column
         return self.boards[board.subitems_board_id]
 
     # -- items -----------------------------------------------------------------------------

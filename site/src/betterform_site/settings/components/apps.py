@@ -25,5 +25,7 @@ BETTERFORM_COMPANY = {
 MONDAY_API_URL = env_str("MONDAY_API_URL", "https://api.monday.com/v2")
 MONDAY_API_VERSION = env_str("MONDAY_API_VERSION", "2026-07")
 MONDAY_API_TOKEN = env_str("MONDAY_API_TOKEN")
+# The account's subdomain (<slug>.monday.com), for links to items; learned from `me` when empty.
+MONDAY_ACCOUNT_SLUG = env_str("MONDAY_ACCOUNT_SLUG")
 MONDAY_SIGNING_SECRET = env_str("MONDAY_SIGNING_SECRET")
 MONDAY_REQUIRE_SIGNED_DELIVERIES = env_bool("MONDAY_REQUIRE_SIGNED_DELIVERIES", False)

@@ -34,7 +34,8 @@ INSTALLED_APPS = [
     # First, so its templates and its process_tasks (the worker with a heartbeat) win.
     "betterform_site",
     "whitenoise.runserver_nostatic",
-    "django.contrib.admin",
+    # Django's admin with the site's AdminSite (branding, app order, dashboard) as its default.
+    "betterform_site.admin_site.BetterFormAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -52,6 +53,8 @@ INSTALLED_APPS = [
     "createpdf",
     "betterform",
     "monday_integration",
+    "rangefilter",  # the admins' date range filters
+    "import_export",  # the admins' CSV export (export only)
 ]
 
 MIDDLEWARE = [

@@ -3,6 +3,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from createpdf.fitting import DoesNotFit
+from monday_integration import identity
 from monday_integration.client import MondayClient
 from monday_integration.operations import register_webhooks, webhook_url
 
@@ -16,6 +17,8 @@ class Command(BaseCommand):
     def handle(self, *args: Any, base_url: str, **options: Any) -> None:
         try:
             with MondayClient() as client:
+                # Who the token is, so the changes it makes come back as ``own_write``.
+                identity.learn_quietly(client)
                 registered = register_webhooks(base_url, client)
         except DoesNotFit as error:
             message = f"{error}; the webhook exists on monday but is not recorded"
