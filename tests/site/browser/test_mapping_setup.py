@@ -17,6 +17,7 @@ from betterform.models import Form, Quote
 from monday_integration.demo import DEMO_FORM_SCHEMA
 from monday_integration.models import BoardMapping
 from monday_integration.testing import FakeMonday, build_demo_board
+from tests.site.browser.conftest import overflow
 
 
 @pytest.fixture
@@ -106,6 +107,7 @@ def test_one_deal_is_followed_from_its_event_to_its_pdf_by_links(
     expect(rows).to_have_count(1)  # the trigger; our own label changes are kept out of the way
     expect(rows.first).to_contain_text(fake.item(item_id).name)
     expect(rows.first).to_contain_text("done")
+    assert overflow(page) <= 0  # the list does not scroll sideways at 1366 px
     shoot(page, "admin-events")
     rows.first.locator("th a, td a").first.click()
 
