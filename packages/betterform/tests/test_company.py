@@ -198,6 +198,20 @@ def test_the_admin_saves_a_logo_and_it_reaches_the_pdf_context(admin_client):
     assert company.company_details()["logo"].startswith("data:image/png;base64,")
 
 
+def test_the_stored_logo_links_to_a_page_that_serves_it(admin_client, django_user_model):
+    """The stock "Currently:" link pointed at MEDIA_URL, which the site does not serve (404)."""
+    logo = SimpleUploadedFile("logo.png", png(), content_type="image/png")
+    admin_client.post(f"{ADMIN_URL}add/", _form_data(logo=logo))
+    page = admin_client.get(f"{ADMIN_URL}{company.get_profile().pk}/change/").content.decode()
+    assert f'href="{ADMIN_URL}logo/"' in page and "/media/" not in page
+    served = admin_client.get(f"{ADMIN_URL}logo/")
+    assert served.status_code == 200 and served["Content-Type"] == "image/png"
+    assert served.content == png() and "default-src 'none'" in served["Content-Security-Policy"]
+    nobody = django_user_model.objects.create_user("plain-staff", password="pw", is_staff=True)
+    admin_client.force_login(nobody)
+    assert admin_client.get(f"{ADMIN_URL}logo/").status_code == 403
+
+
 @pytest.mark.parametrize(
     ("changes", "field", "message"),
     [

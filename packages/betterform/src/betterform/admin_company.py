@@ -13,12 +13,35 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
-from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.urls import reverse
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import path, reverse
 
-from betterform import company
+from betterform import company, logos
 from betterform.models import CompanyProfile
+
+
+class _ShownLogo:
+    """What the file input's "Currently:" line shows and links to."""
+
+    def __init__(self, name: str, url: str) -> None:
+        self.name, self.url = name, url
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class LogoInput(forms.ClearableFileInput):
+    """The stored logo links to the admin's own logo view (``CompanyProfileAdmin.logo_view``):
+    the site serves no media files (quote PDFs live there too), so the stock ``MEDIA_URL``
+    link was a 404."""
+
+    def get_context(self, name: str, value: Any, attrs: Any) -> dict[str, Any]:
+        context = super().get_context(name, value, attrs)
+        if context["widget"]["is_initial"]:
+            url = reverse("admin:betterform_companyprofile_logo")
+            context["widget"]["value"] = _ShownLogo(str(value).rsplit("/", 1)[-1], url)
+        return context
 
 
 class CompanyProfileForm(forms.ModelForm):
@@ -28,6 +51,7 @@ class CompanyProfileForm(forms.ModelForm):
             "name", "address", "email", "phone", "website", "registration", "logo",
             "default_currency", "default_tax_rate",
         ]  # fmt: skip
+        widgets = {"logo": LogoInput}
 
     def clean_default_currency(self) -> str:
         return company.normalise_currency(self.cleaned_data["default_currency"])
@@ -59,6 +83,32 @@ class CompanyProfileAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return super().has_add_permission(request) and company.get_profile() is None
+
+    def get_urls(self) -> list[Any]:
+        logo = path(
+            "logo/",
+            self.admin_site.admin_view(self.logo_view),
+            name="betterform_companyprofile_logo",
+        )
+        return [logo, *super().get_urls()]
+
+    def logo_view(self, request: HttpRequest) -> HttpResponse:
+        """The stored logo, to those who may view the profile; 404 without one."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        profile = company.get_profile()
+        if profile is None or not profile.logo:
+            raise Http404("No logo is stored.")
+        try:
+            with profile.logo.open("rb") as file:
+                content = file.read()
+        except OSError:
+            raise Http404("The logo is missing from the storage.") from None
+        response = HttpResponse(content, content_type=logos.logo_content_type(content))
+        # An SVG is a document: served from our origin it must not run anything.
+        response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
+        response["X-Content-Type-Options"] = "nosniff"
+        return response
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
