@@ -276,7 +276,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
     started = time.monotonic()
     monday = Monday()
-    with running_system(web_workers=2, task_workers=2, env=monday.env) as system:
+    # Django runs each in-flight request of an ASGI worker in a thread of its own, each with
+    # its own connection: a worker serving half the clients needs a pool that large, or
+    # requests queue for a connection and, past DATABASE_POOL_TIMEOUT, are answered 503 busy
+    # (README, Configuration).
+    pool = {"DATABASE_POOL_MAX_SIZE": str(args.clients // 2 + 1)}
+    with running_system(web_workers=2, task_workers=2, env={**monday.env, **pool}) as system:
         monday.start(system)
         with asyncio.Runner(loop_factory=new_event_loop) as runner:
             load, cpu, steps = runner.run(run_load(system, monday, args))
