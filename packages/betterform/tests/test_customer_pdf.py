@@ -9,7 +9,6 @@ from typing import Any
 
 import pypdf
 import pytest
-from background_task.tasks import tasks
 from django.core.files.base import ContentFile
 
 from betterform import company, services
@@ -110,13 +109,12 @@ def test_without_a_profile_the_settings_are_printed(settings, rep):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_pdf_the_worker_renders_uses_the_profile(rep_client, rep):
+def test_the_pdf_the_worker_renders_uses_the_profile(rep_client, rep, run_worker):
     company.update_profile(**SELLER)
     quote = services.create_quote(owner=rep, title="Kitchen", status=Quote.Status.SENT)
     response = rep_client.post(f"/api/quotes/{quote.pk}/pdf/")
     assert response.status_code == 202, response.json()
-    while tasks.run_next_task():
-        pass
+    run_worker()
     document = rep_client.get(response.json()["url"]).json()
     assert document["status"] == "done", document["error"]
     download = rep_client.get(f"/api/pdf/documents/{document['id']}/download/")

@@ -17,10 +17,17 @@ from betterform.models import Quote, Submission
 from createpdf.template_store import TemplateNotFound
 
 
-class QuoteResource(resources.ModelResource):
+class _FormAndOwnerResource(resources.ModelResource):
+    """A row's form by name and owner by username, read with the rows (one query)."""
+
     form = fields.Field(attribute="form__name", column_name="form")
     owner = fields.Field(attribute="owner__username", column_name="owner")
 
+    def filter_export(self, queryset: QuerySet[Any], **kwargs: Any) -> QuerySet[Any]:
+        return super().filter_export(queryset, **kwargs).select_related("form", "owner")
+
+
+class QuoteResource(_FormAndOwnerResource):
     class Meta:
         model = Quote
         fields = export_order = [
@@ -29,23 +36,14 @@ class QuoteResource(resources.ModelResource):
             "valid_until", "owner", "created_at",
         ]  # fmt: skip
 
-    def filter_export(self, queryset: QuerySet[Quote], **kwargs: Any) -> QuerySet[Quote]:
-        return super().filter_export(queryset, **kwargs).select_related("form", "owner")
 
-
-class SubmissionResource(resources.ModelResource):
-    form = fields.Field(attribute="form__name", column_name="form")
-    owner = fields.Field(attribute="owner__username", column_name="owner")
-
+class SubmissionResource(_FormAndOwnerResource):
     class Meta:
         model = Submission
         fields = export_order = [
             "id", "form", "status", "source", "customer_name", "customer_email",
             "customer_phone", "customer_company", "external_reference", "owner", "created_at",
         ]  # fmt: skip
-
-    def filter_export(self, queryset: QuerySet[Submission], **kwargs: Any) -> QuerySet[Submission]:
-        return super().filter_export(queryset, **kwargs).select_related("form", "owner")
 
 
 @admin.action(description="Render the PDF of the selected quotes", permissions=["change"])
