@@ -36,5 +36,30 @@ class Settings:
         deployments configured through the environment; ``betterform.company`` reads it."""
         return getattr(django_settings, "BETTERFORM_COMPANY", {})
 
+    # --- the customer's side -------------------------------------------------------------
+
+    @property
+    def BETTERFORM_SITE_URL(self) -> str:
+        """Scheme and host the customer's links start with (``https://quotes.example.com``),
+        for e-mails sent where no request tells it (the worker, the cron command)."""
+        return getattr(django_settings, "BETTERFORM_SITE_URL", "http://localhost:8000")
+
+    @property
+    def BETTERFORM_QUOTE_FROM_EMAIL(self) -> str:
+        """The address quotes are sent from; empty: the company profile's e-mail, else
+        Django's ``DEFAULT_FROM_EMAIL``. The company's name is the sender's display name."""
+        return getattr(django_settings, "BETTERFORM_QUOTE_FROM_EMAIL", "")
+
+    @property
+    def BETTERFORM_QUOTE_REMINDER_DAYS(self) -> int:
+        """Days before ``valid_until`` an unanswered sent quote is reminded of (once); 0 sends
+        no reminders."""
+        return getattr(django_settings, "BETTERFORM_QUOTE_REMINDER_DAYS", 3)
+
+    @property
+    def BETTERFORM_SEND_PDF_WAIT_SECONDS(self) -> float:
+        """How long sending waits for the quote's PDF to render before it gives up (409)."""
+        return getattr(django_settings, "BETTERFORM_SEND_PDF_WAIT_SECONDS", 60)
+
 
 conf = Settings()

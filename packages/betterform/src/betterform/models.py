@@ -28,6 +28,11 @@ def new_public_token() -> str:
     return secrets.token_urlsafe(16)
 
 
+def new_customer_token() -> str:
+    """The quote page's token (``/q/<token>/``): 256 random bits, 43 URL-safe characters."""
+    return secrets.token_urlsafe(32)
+
+
 @reversion.register()
 class Form(models.Model):
     name = models.CharField(max_length=200)
@@ -171,6 +176,25 @@ class Quote(models.Model):
     )
     tax_total = models.DecimalField(max_digits=14, decimal_places=2, default=ZERO, editable=False)
     total = models.DecimalField(max_digits=14, decimal_places=2, default=ZERO, editable=False)
+    # The customer's side (``betterform.customer``): the quote page's unguessable token, when
+    # the quote was last e-mailed, how often its page was opened, and the reminder sent.
+    customer_token = models.CharField(
+        max_length=64, unique=True, default=new_customer_token, editable=False
+    )
+    sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+    first_viewed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    last_viewed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    view_count = models.PositiveIntegerField(default=0, editable=False)
+    reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
+    previous_version = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="later_versions",
+        editable=False,
+        help_text="The locked quote this one was copied from (services.new_version).",
+    )
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -307,3 +331,19 @@ class CompanyProfile(models.Model):
     def save(self, *args: Any, **kwargs: Any) -> None:
         self.pk = self.SINGLETON_ID  # a second "new" profile updates the one row
         super().save(*args, **kwargs)
+
+
+# The customer's answer and the e-mails a quote was sent in (kept in their own module).
+from betterform.models_customer import QuoteAnswer, QuoteEmail  # noqa: E402
+
+__all__ = [
+    "CompanyProfile",
+    "Form",
+    "FormVersion",
+    "Quote",
+    "QuoteAnswer",
+    "QuoteEmail",
+    "QuoteLine",
+    "QuoteNumberSequence",
+    "Submission",
+]

@@ -20,3 +20,18 @@ from django.dispatch import Signal
 
 quote_created = Signal()
 quote_updated = Signal()
+
+# The customer's side (``betterform.sending``, ``betterform.answering``, ``betterform.expiry``),
+# each sent after the commit, once per event, with ``quote=`` (and ``answer=`` where one was
+# recorded):
+#
+# ``quote_sent``      the quote was e-mailed to its customer (``email=`` the QuoteEmail);
+# ``quote_viewed``    its page was opened for the first time (later views only count);
+# ``quote_accepted``  the customer accepted (``answer=``);
+# ``quote_declined``  the customer declined (``answer=``);
+# ``quote_expired``   it passed ``valid_until`` unanswered and was marked expired.
+quote_sent = Signal()
+quote_viewed = Signal()
+quote_accepted = Signal()
+quote_declined = Signal()
+quote_expired = Signal()
