@@ -46,6 +46,8 @@ urlpatterns = [
     path("api/pdf/", include("createpdf.urls")),
     path("api/monday/", include("monday_integration.urls")),
     path("api/", include("betterform.urls")),
+    # The customer's pages: the public form (/f/<token>/) and the quote (/q/<token>/).
+    path("", include("betterform.customer.urls")),
 ]
 
 # An unknown /api/ URL answers the API's error body (JSON), not Django's HTML page.

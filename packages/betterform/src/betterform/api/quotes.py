@@ -19,6 +19,7 @@ from betterform import services
 from betterform.api.history import HistoryMixin
 from betterform.api.history_schema import history_schema
 from betterform.api.permissions import IsStaffRepOrAPIKey, owner_for_new_object, scope_to_owner
+from betterform.api.quote_sending import QuoteSendMixin
 from betterform.api.serializers_quotes import PAGE_LINES, QuoteSerializer
 from betterform.documents import request_quote_pdf
 from betterform.models import Quote
@@ -45,7 +46,7 @@ class OwnedCreateMixin:
     destroy=extend_schema(responses={204: None, 404: _NOT_FOUND}),
     **history_schema(QuoteSerializer),
 )
-class QuoteViewSet(HistoryMixin, OwnedCreateMixin, viewsets.ModelViewSet):
+class QuoteViewSet(HistoryMixin, OwnedCreateMixin, QuoteSendMixin, viewsets.ModelViewSet):
     """Quotes with their lines. Sending ``lines`` replaces them all; totals are read-only.
 
     After ``<action>:``, what the API schema says of that action (DRF's convention for

@@ -1,0 +1,19 @@
+"""The customer's pages, by unguessable token. Include them at the site's root::
+
+path("", include("betterform.customer.urls")),
+"""
+
+from django.urls import path
+
+from betterform.customer import views_form, views_quote
+
+app_name = "betterform_customer"
+
+urlpatterns = [
+    path("f/<str:token>/", views_form.form_page, name="form"),
+    path("q/<str:token>/", views_quote.quote_page, name="quote"),
+    path("q/<str:token>/pdf/", views_quote.quote_pdf, name="quote-pdf"),
+    path("q/<str:token>/signed.pdf", views_quote.signed_pdf, name="quote-signed-pdf"),
+    path("q/<str:token>/accept/", views_quote.accept, name="quote-accept"),
+    path("q/<str:token>/decline/", views_quote.decline, name="quote-decline"),
+]
