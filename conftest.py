@@ -29,6 +29,19 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         items[:] = chosen
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _media_per_process(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Each test process stores files in its own media folder: parallel processes number
+    their documents alike (``documents/<id>/<title>-<id>.pdf``), and in one shared folder one
+    process's PDF replaced another's, failing checks on its sha256."""
+    from django.conf import settings
+
+    previous = settings.MEDIA_ROOT
+    settings.MEDIA_ROOT = str(tmp_path_factory.mktemp("media"))
+    yield
+    settings.MEDIA_ROOT = previous
+
+
 @pytest.fixture(autouse=True)
 def _fresh_cache() -> None:
     """Throttle counters live in the cache; each test starts with none."""

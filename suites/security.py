@@ -9,7 +9,9 @@ task worker) against a fake monday.com, and proves:
 2. login brute force is throttled after the documented 10 a minute per address (token login;
    the admin login form too), and admin sessions need staff and CSRF tokens;
 3. template sandbox escapes and URL fetches are refused (``security_sandbox``);
-4. forged monday webhook JWTs are refused, a correctly signed one is accepted.
+4. forged monday webhook JWTs are refused, a correctly signed one is accepted;
+5. the customer's pages: token guessing and enumeration, CSRF, one token one quote, framing
+   and indexing headers, an accepted quote locked against API writes (``security_customer``).
 
 Prints one table (check, cases, failures), then every failure; exits 1 on any.
 Run: ``python -m suites.security`` (``SECURITY_VERBOSE=1`` also lists every case).
@@ -27,6 +29,7 @@ from collections.abc import Callable
 from monday_integration.testing import FakeMonday, build_demo_board
 from suites.live import running_system
 from suites.security_common import Check, client
+from suites.security_customer import check_customer_pages
 from suites.security_fixtures import Factories, create_objects
 from suites.security_matrix import check_matrix, check_pages
 from suites.security_probes import (
@@ -79,6 +82,7 @@ def run() -> list[Check]:
                     guarded("pages", check_pages, system),
                     guarded("sessions", check_sessions, system),
                     guarded("isolation", check_isolation, system, objects, factories),
+                    guarded("customer pages", check_customer_pages, system, objects, rep),
                     # Last: its logout operations revoke the users' tokens.
                     guarded("matrix", check_matrix, system, objects, factories),
                 ]

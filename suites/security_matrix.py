@@ -93,6 +93,8 @@ EXPECTED: dict[str, str] = {
     **_crud("/api/quotes/", "id"),
     **_history("/api/quotes/"),
     "POST /api/quotes/{id}/pdf/": "owned",
+    "POST /api/quotes/{id}/send/": "owned",
+    "POST /api/quotes/{id}/new_version/": "owned",
     "GET /api/pdf/documents/": "client",
     "POST /api/pdf/documents/": "client",
     "GET /api/pdf/documents/{id}/": "document",

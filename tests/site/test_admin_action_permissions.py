@@ -15,7 +15,7 @@ OURS = {"createpdf", "betterform", "monday_integration", "betterform_site"}
 CHANGING_ACTIONS = {
     "monday_integration.webhookevent": ["replay_selected"],
     "createpdf.document": ["rerender_selected"],
-    "betterform.quote": ["render_quote_pdfs"],
+    "betterform.quote": ["render_quote_pdfs", "send_to_customer", "make_new_version"],
     "betterform.submission": ["build_quote"],
 }
 

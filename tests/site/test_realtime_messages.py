@@ -160,6 +160,11 @@ def test_a_quote_carries_its_totals_as_decimal_strings_to_its_owner_staff_and_fo
         "total": "2722.50",
         "submission_id": None,
         "updated_at": quote.updated_at.isoformat(),
+        "sent_at": None,
+        "first_viewed_at": None,
+        "last_viewed_at": None,
+        "view_count": 0,
+        "answer": None,
     }
     assert updated.data == created.data
 

@@ -161,7 +161,8 @@ def test_a_body_brings_400_413_and_415_and_a_409_only_where_a_view_documents_it(
             assert {"400", "413", "415"} <= set(operation["responses"]), f"{method} {path}"
     answers = {(m, p): set(op["responses"]) for m, p, op in _operations(schema)}
     assert "409" in answers[("delete", "/api/forms/{id}/")]
-    assert "409" not in answers[("delete", "/api/quotes/{id}/")]
+    # A quote the customer answered, or that expired, is locked: deleting it is refused.
+    assert "409" in answers[("delete", "/api/quotes/{id}/")]
 
 
 def test_a_restore_refused_is_the_error_plus_the_missing_parents(schema):

@@ -121,3 +121,16 @@ def test_the_pdf_the_worker_renders_uses_the_profile(rep_client, rep, run_worker
     text = _text(pypdf.PdfReader(io.BytesIO(b"".join(download.streaming_content))))
     assert "Northwind Kitchens Ltd" in text and "VAT NL123456789B01" in text
     assert "Sent" not in text
+
+
+@pytest.mark.django_db
+def test_sending_a_quote_does_not_make_its_pdf_another_document():
+    """The customer accepts the PDF they were e-mailed: a status change alone (draft, sent,
+    expired) leaves the quote's PDF context, and so its document, as it was."""
+    quote = services.create_quote(
+        title="Kitchen", lines=[{"description": "Worktop", "quantity": 1, "unit_price": "10"}]
+    )
+    before = quote_context(quote)
+    for status in ("sent", "expired"):
+        quote.status = status
+        assert quote_context(quote) == before

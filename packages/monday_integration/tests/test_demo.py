@@ -34,6 +34,10 @@ def test_connect_maps_the_demo_board_and_subscribes_the_site(
         "working": "Quote in progress",
         "done": "Quote ready",
         "failed": "Quote failed",
+        "viewed": "Quote viewed",
+        "accepted": "Quote accepted",
+        "declined": "Quote declined",
+        "expired": "Quote expired",
     }
     columns = demo["columns"]
     assert mapping.column_map[columns["area"]] == "answers.area"

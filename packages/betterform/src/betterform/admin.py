@@ -38,7 +38,9 @@ from createpdf.admin_paging import RecentRelatedFilter, ScaledListAdmin
 from createpdf.history_admin import RestoringVersionAdmin
 
 Status = Submission.Status
-PUBLIC_URL_NAME = "betterform:public-form"  # kwargs: token
+# The customer's HTML form page (betterform.customer), not the JSON API, which lists option
+# prices and is for integrations (issue 18).
+PUBLIC_URL_NAME = "betterform_customer:form"  # args: [token]
 
 
 class FormVersionInline(admin.TabularInline):
@@ -106,11 +108,11 @@ class FormAdmin(ScaledListAdmin, RestoringVersionAdmin):
     @admin.display(description="Public URL")
     def public_url(self, form: Form) -> str:
         try:
-            url = reverse(PUBLIC_URL_NAME, kwargs={"token": form.public_token})
-        except NoReverseMatch:
+            url = reverse(PUBLIC_URL_NAME, args=[form.public_token])
+        except NoReverseMatch:  # the site does not include betterform.customer.urls
             return "-"
         state = "" if form.published else " (not published: it answers 404 until it is)"
-        return format_html('<a href="{}">{}</a>{}', url, url, state)
+        return format_html('<a href="{}" target="_blank" rel="noopener">{}</a>{}', url, url, state)
 
     @admin.display(description="Schema, readable")
     def schema_overview(self, form: Form) -> str:
@@ -235,7 +237,7 @@ class SubmissionAdmin(CsvExportAdmin, ScaledListAdmin, RestoringVersionAdmin):
                 with self.create_revision(request):  # one revision per submission and quote
                     reversion.set_comment("Quote built in the admin.")
                     numbers.append(services.build_quote(submission, owner=owner).number)
-            except (AnswersError, services.IllegalTransition) as error:
+            except (AnswersError, services.IllegalTransition, services.QuoteLocked) as error:
                 self.message_user(request, f"#{submission.pk}: {error}", messages.ERROR)
         if numbers:
             built = ", ".join(numbers)

@@ -1,6 +1,10 @@
 """The quote admin: the quote, its lines inline, and its totals in its currency.
 
 Lines are checked and saved through the services as the API's are (``admin_quote_lines``).
+The customer's side (the quote page, sent, viewed, the answer, the e-mails) is shown read-only
+(``admin_quote_customer``); "Send to customer" and "Make a new version" are list actions
+(``admin_quote_actions``); an accepted, declined or expired quote is read-only
+(``admin_quote_lock``), as the API refuses to change it.
 The editor fits a 1366 px window (``static/betterform/admin/quote.css`` narrows the lines'
 inputs): the lines table was 1,867 px wide there, and the totals were off screen.
 
@@ -28,7 +32,21 @@ from betterform.admin_display import admin_link as _admin_link
 from betterform.admin_display import adopt as _adopt
 from betterform.admin_export import QuoteResource, render_quote_pdfs
 from betterform.admin_links import record_links_html
+from betterform.admin_quote_actions import make_new_version, send_to_customer
+from betterform.admin_quote_customer import (  # QuoteAnswerAdmin registers on import
+    CustomerFilter,
+    answer_html,
+    customer_page_html,
+    customer_state,
+    emails_html,
+    is_locked,
+    lock_html,
+    sent_html,
+    versions_html,
+    views_html,
+)
 from betterform.admin_quote_lines import QuoteLineFormSet, lines_of
+from betterform.admin_quote_lock import QuoteLockAdmin
 from betterform.models import Quote, QuoteLine
 from betterform.pricing import line_amounts, quote_totals
 from createpdf.admin_export import CsvExportAdmin
@@ -122,22 +140,24 @@ class QuoteLineInline(admin.TabularInline):
 
 
 @admin.register(Quote)
-class QuoteAdmin(CsvExportAdmin, ScaledListAdmin, RestoringVersionAdmin):
+class QuoteAdmin(QuoteLockAdmin, CsvExportAdmin, ScaledListAdmin, RestoringVersionAdmin):
     # What fits at 1366 px beside the filters; validity and owner are on the quote and in the
     # CSV export.
-    list_display = ["number", "title", "customer_name", "status", "total_with_currency"]
-    list_display += ["created_at"]
+    list_display = ["number", "title", "customer_name", "status", "customer_column"]
+    list_display += ["total_with_currency", "created_at"]
     list_filter = [
-        "status", ("currency", RecentValuesFilter), ("form", RecentRelatedFilter),
+        "status", CustomerFilter, ("currency", RecentValuesFilter), ("form", RecentRelatedFilter),
         ("created_at", DateRangeFilterBuilder()),
     ]  # fmt: skip
     resource_classes = [QuoteResource]
-    actions = [render_quote_pdfs]
+    actions = [render_quote_pdfs, send_to_customer, make_new_version]
     search_fields = ["number", "title", "customer_name", "customer_email"]
     list_select_related = ["owner"]
     totals = [f"{field}_shown" for field in TOTALS]
     readonly_fields = ["number", "submission_link", "linked_records", *totals]
     readonly_fields += ["created_at", "updated_at"]
+    customer_side = ["customer_page", "sent", "views", "customer_answer", "emails_sent", "versions"]
+    readonly_fields += [*customer_side, "lock_note"]
     fieldsets = [
         (None, {"fields": ["number", "title", "status", "form", "submission_link", "owner"]}),
         ("Totals", {"fields": totals, "description": "Recalculated from the lines on save."}),
@@ -145,6 +165,16 @@ class QuoteAdmin(CsvExportAdmin, ScaledListAdmin, RestoringVersionAdmin):
         (None, {"fields": ["currency", "valid_until", "notes", "created_at", "updated_at"]}),
         ("Linked records", {"fields": ["linked_records"]}),
     ]
+    # Read-only displays of the customer's side (``admin_quote_customer``), called with the
+    # quote; not named as the quote's relations (``answer``, ``emails``), which Django would
+    # show instead.
+    customer_page = staticmethod(admin.display(description="Customer's page")(customer_page_html))
+    sent = staticmethod(admin.display(description="Sent")(sent_html))
+    views = staticmethod(admin.display(description="Viewed")(views_html))
+    customer_answer = staticmethod(admin.display(description="Answer")(answer_html))
+    emails_sent = staticmethod(admin.display(description="E-mails sent")(emails_html))
+    versions = staticmethod(admin.display(description="Versions")(versions_html))
+    lock_note = staticmethod(admin.display(description="Locked")(lock_html))
     inlines = [QuoteLineInline]
     subtotal_shown, discount_total_shown, tax_total_shown, total_shown = (
         _shown_total(field, label) for field, label in TOTALS.items()
@@ -153,6 +183,16 @@ class QuoteAdmin(CsvExportAdmin, ScaledListAdmin, RestoringVersionAdmin):
     class Media:
         css = {"all": ["betterform/admin/quote.css"]}
         js = ["betterform/admin/quote_totals.js"]  # the totals while the lines are edited
+
+    def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> list[Any]:
+        """The customer's side once the quote exists; a locked quote opens with why."""
+        if obj is None:
+            return self.fieldsets
+        customer = ("Customer's side", {"fields": self.customer_side})
+        fieldsets = [*self.fieldsets[:3], customer, *self.fieldsets[3:]]
+        if is_locked(obj):
+            fieldsets.insert(0, ("Read-only", {"fields": ["lock_note"]}))
+        return fieldsets
 
     def get_urls(self) -> list[Any]:
         view = self.admin_site.admin_view(require_POST(self.totals_view))
@@ -175,6 +215,10 @@ class QuoteAdmin(CsvExportAdmin, ScaledListAdmin, RestoringVersionAdmin):
             return JsonResponse(preview_totals(data))
         except ValueError as error:  # Unpriceable, LinesInvalid, DoesNotFit
             return JsonResponse({"error": str(error)}, status=400)
+
+    @admin.display(description="Customer")
+    def customer_column(self, quote: Quote) -> str:
+        return customer_state(quote)
 
     @admin.display(description="Total", ordering="total")
     def total_with_currency(self, quote: Quote) -> str:

@@ -9,8 +9,9 @@ document instead of rendering it again.
 
 The PDF goes to the customer: the seller comes from ``betterform.company`` (the profile edited
 in the admin, its logo as a ``data:`` URI), ``title`` is the title a rep gave the quote or
-``Quote <number>`` (never the internal form name), and the packaged template does not print
-``status`` (still in the context for database overrides written against it).
+``Quote <number>`` (never the internal form name), and ``status`` is always empty (the key
+stays for database overrides written against it): a quote's PDF is the same document before
+and after it is sent.
 """
 
 from __future__ import annotations
@@ -115,9 +116,11 @@ def quote_context(quote: Quote) -> dict[str, Any]:
         "brand": dict(BRAND),
         "number": quote.number,
         "title": customer_title(quote),
-        # Internal: the packaged template does not print it; kept for database overrides
-        # written against the older context (the sandbox refuses undefined names).
-        "status": quote.get_status_display(),
+        # Kept empty for database overrides written against the older context (the sandbox
+        # refuses undefined names). The quote's status is internal, and sending, viewing or
+        # expiring a quote must not make its PDF another document: the customer accepts the
+        # very PDF they were e-mailed (its sha256 is on the acceptance record).
+        "status": "",
         "currency": quote.currency,
         "issued_on": format_date(timezone.localtime(quote.created_at).date()),
         "valid_until": format_date(quote.valid_until),

@@ -25,6 +25,12 @@ from betterform.numbering import next_quote_number, provisional_number
 from betterform.pricing import line_amounts, price_answers, quote_totals
 from betterform.schema import validate_schema
 from betterform.signals import quote_created, quote_updated
+from betterform.versions import (  # noqa: F401 (re-exported: the lock and new versions)
+    LOCKED_STATUSES,
+    QuoteLocked,
+    check_unlocked,
+    new_version,
+)
 
 Status = Submission.Status
 
@@ -225,9 +231,12 @@ def _store_totals(quote: Quote) -> None:
     quote.save(update_fields=TOTAL_FIELDS)
 
 
+@transaction.atomic
 def recalculate(quote: Quote) -> Quote:
     """Recompute and store the totals from the lines (see betterform.pricing), then announce
-    the quote as updated (``signals.quote_updated``, after the commit)."""
+    the quote as updated (``signals.quote_updated``, after the commit). Raises ``QuoteLocked``
+    for an accepted, declined or expired quote."""
+    check_unlocked(quote)
     _store_totals(quote)
     _announce(quote, quote_updated)
     return quote
@@ -270,13 +279,18 @@ def create_quote(
 def update_quote(
     quote: Quote, *, lines: Iterable[Mapping[str, Any]] | None = None, **fields: Any
 ) -> Quote:
-    """Change fields and replace the lines (fitted as ``create_quote`` does), re-total."""
+    """Change fields and replace the lines (fitted as ``create_quote`` does), re-total.
+    Raises ``QuoteLocked`` when the quote as stored is accepted, declined or expired."""
+    check_unlocked(quote)  # before anything is written; the row stays locked to the commit
     for name, value in fit_quote_fields(fields).items():
         setattr(quote, name, value)
     quote.save()
     if lines is not None:
         _set_lines(quote, company.with_default_tax(lines))
-    return recalculate(quote)  # stores the totals and announces quote_updated
+    # Not recalculate(): this very update may have locked it (a status set to accepted).
+    _store_totals(quote)
+    _announce(quote, quote_updated)
+    return quote
 
 
 @transaction.atomic
@@ -284,7 +298,8 @@ def build_quote(submission: Submission, *, owner: Any = None) -> Quote:
     """Price a submission from its form version's pricing rules.
 
     Building again (the answers changed, monday synced the item again) re-prices the same
-    quote instead of creating another one. The quote stays editable afterwards. Announces
+    quote instead of creating another one (its latest version), which stays editable until
+    the customer answers or it expires (then ``QuoteLocked``). Announces
     ``quote_created`` or ``quote_updated`` accordingly. The submission's text is shortened to
     the quote's fields; a priced line or total the quote cannot hold raises ``DoesNotFit``.
     """
@@ -320,7 +335,7 @@ def build_quote(submission: Submission, *, owner: Any = None) -> Quote:
         quote = create_quote(
             submission=submission, lines=lines, owner=owner or submission.owner, **details
         )
-    else:
+    else:  # update_quote raises QuoteLocked for an answered or expired quote
         quote = update_quote(quote, lines=lines, **details)
     if submission.status in (Status.DRAFT, Status.SUBMITTED):
         if submission.status == Status.DRAFT:

@@ -22,6 +22,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from createpdf import leases, registry
+from createpdf.appending import is_appended
 from createpdf.conf import conf
 from createpdf.fitting import fit_text
 from createpdf.isolation import render_pdf
@@ -164,7 +165,10 @@ def rerender(document: Document) -> Document:
     """Render a document again (after a template fix, say), keeping its id and URL.
 
     A document already queued, or rendering under a live lease, is left to that render: a
-    second job would only wait for it."""
+    second job would only wait for it. A document made by ``appending`` is returned as it
+    is: its first pages are another document's file, which no template renders again."""
+    if is_appended(document):
+        return document
     with transaction.atomic():
         in_flight = (
             Document.objects.filter(pk=document.pk, status__in=IN_FLIGHT)

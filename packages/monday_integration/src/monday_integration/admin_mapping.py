@@ -67,6 +67,8 @@ class BoardMappingForm(forms.ModelForm):
             "name",
             *mapping_checks.BOARD_FIELDS,
             "template_slug",
+            "send_quote_to_customer",
+            "customer_message",
             "active",
             "require_signed_deliveries",
             "owner",
@@ -92,7 +94,10 @@ class BoardMappingForm(forms.ModelForm):
             choices=column_choices(board.of_type("file"), blank="(no file column)")
         )
         fields["trigger_label"].widget = KeepingSelect(choices=label_choices(status))
-        stages = [(stage, stage.capitalize()) for stage in mapping_checks.STAGES]
+        stages = [
+            *((stage, stage.capitalize()) for stage in mapping_checks.STAGES),
+            *((stage, f"Customer {stage} (optional)") for stage in mapping_checks.OPTIONAL_STAGES),
+        ]
         fields["stage_labels"].widget = PicksWidget(stages, label_choices(status))
         mappable = [column for column in board.columns if column.type != "subtasks"]
         column_picks = column_choices(mappable, blank="(not mapped)")

@@ -7,4 +7,8 @@ class MondayIntegrationConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from monday_integration import checks  # noqa: F401  (registers the system checks)
+        # checks registers the system checks; customer_events turns betterform's customer
+        # signals into board updates (betterform never imports this app).
+        from monday_integration import checks, customer_events  # noqa: F401
+
+        customer_events.connect()

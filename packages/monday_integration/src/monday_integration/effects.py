@@ -115,14 +115,47 @@ def upload_quote_pdf(
     on_item = files_in_column(item, mapping.file_column_id)
     if link_row.uploaded_sha256 == document.sha256 and link_row.uploaded_asset_id in on_item:
         return link_row.uploaded_asset_url
+    # the link says the file of that name holds other content (a re-rendered document)
+    stale = link_row.uploaded_sha256 not in ("", document.sha256)
+    asset = upload_document_once(
+        event,
+        client,
+        effects,
+        item,
+        document,
+        step="upload",
+        stale_asset_id=link_row.uploaded_asset_id if stale else "",
+    )
+    ItemLink.objects.filter(pk=link_row.pk).update(
+        uploaded_sha256=document.sha256,
+        uploaded_asset_id=asset["id"],
+        uploaded_asset_url=asset["url"][:1000],
+    )
+    return asset["url"]
+
+
+def upload_document_once(
+    event: WebhookEvent,
+    client: MondayClient,
+    effects: Effects,
+    item: Item,
+    document: Document,
+    *,
+    step: str,
+    stale_asset_id: str = "",
+) -> dict[str, str]:
+    """Put ``document`` on the mapping's file column once (ledger step
+    ``<step>/<document sha256>``); returns ``{"id": asset id, "url": its lasting URL}``.
+
+    A file of this document's name already in the column (an earlier round's, or an attempt
+    that died before it could record the upload) is taken instead of uploading again, unless
+    it is ``stale_asset_id`` (known to hold other content)."""
+    mapping = event.mapping
+    on_item = files_in_column(item, mapping.file_column_id)
 
     def already_there() -> dict[str, str] | None:
         named = [asset_id for asset_id, name in on_item.items() if name == document.filename]
-        if not named or (
-            # the link says that very file holds other content (a re-rendered document)
-            link_row.uploaded_asset_id == named[-1]
-            and link_row.uploaded_sha256 not in ("", document.sha256)
-        ):
+        if not named or (stale_asset_id and stale_asset_id == named[-1]):
             return None
         asset = next((a for a in item.assets if a.id == named[-1]), None)
         return {"id": named[-1], "url": (asset.url or asset.public_url) if asset else ""}
@@ -139,13 +172,7 @@ def upload_quote_pdf(
         # ``url`` is the asset's lasting address; ``public_url`` expires within the hour.
         return {"id": str(asset.id), "url": asset.url or asset.public_url}
 
-    asset = already_there() or effects.once(f"upload/{document.sha256}", upload)
-    ItemLink.objects.filter(pk=link_row.pk).update(
-        uploaded_sha256=document.sha256,
-        uploaded_asset_id=asset["id"],
-        uploaded_asset_url=asset["url"][:1000],
-    )
-    return asset["url"]
+    return already_there() or effects.once(f"{step}/{document.sha256}", upload)
 
 
 def post_update_once(

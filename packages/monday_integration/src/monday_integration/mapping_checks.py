@@ -7,8 +7,11 @@ fields (``subitem_checks``), then asks monday for the board's columns and checks
 column id exists (``subitem_map``'s on the board's subitems board), that every
 ``column_map`` target is a customer detail or a field of the form, and that the trigger label
 and each stage label (working, done, failed) is a label of its status column, matched by the
-one rule of ``monday_integration.labels``. A label is returned as the board spells it, so
-"quote requested" is stored as "Quote requested".
+one rule of ``monday_integration.labels``, as is each customer label a mapping names
+(viewed, accepted, declined, expired: optional). A label is returned as the board spells it,
+so "quote requested" is stored as "Quote requested"; an empty customer label is dropped. A
+mapping that e-mails its quotes (``send_quote_to_customer``) must map a column to
+``customer.email``.
 
 A label the board lacks would otherwise be accepted and every real trigger stored as ignored
 (or every "done" label refused by monday at the end of a sync).
@@ -32,6 +35,7 @@ from monday_integration.errors import (
     MondayTransportError,
 )
 from monday_integration.labels import find_label
+from monday_integration.models import CUSTOMER_STAGES, PIPELINE_STAGES
 from monday_integration.parsing import Column
 from monday_integration.subitem_checks import (
     subitem_column_errors,
@@ -39,7 +43,8 @@ from monday_integration.subitem_checks import (
     template_slug_error,
 )
 
-STAGES = ("working", "done", "failed")
+STAGES = PIPELINE_STAGES  # each needs a label
+OPTIONAL_STAGES = CUSTOMER_STAGES  # may name one
 # monday errors that say "not now" rather than "not this board": worth trying again later.
 TRANSIENT = (
     MondayTransportError,
@@ -80,11 +85,36 @@ def column_map_error(value: Any) -> str | None:
 
 
 def stage_labels_error(value: Any) -> str | None:
-    """Why ``value`` does not name a label for every stage, or None."""
+    """Why ``value`` does not name a label for every pipeline stage (and, optionally, for
+    what the customer does), or None."""
     if not isinstance(value, dict) or any(
         not isinstance(value.get(stage), str) or not value[stage].strip() for stage in STAGES
     ):
-        return f"give a label for each of {', '.join(STAGES)}."
+        return (
+            f"give a label for each of {', '.join(STAGES)} (and optionally for "
+            f"{', '.join(OPTIONAL_STAGES)})."
+        )
+    unknown = [key for key in value if key not in (*STAGES, *OPTIONAL_STAGES)]
+    if unknown:
+        return (
+            f"no stage {', '.join(repr(key) for key in unknown)}: the stages are "
+            f"{', '.join((*STAGES, *OPTIONAL_STAGES))}."
+        )
+    if any(not isinstance(value.get(stage, ""), str) for stage in OPTIONAL_STAGES):
+        return f'give {", ".join(OPTIONAL_STAGES)} as a label or "" (leave the status alone).'
+    return None
+
+
+def customer_sending_error(mapping: Mapping[str, Any]) -> str | None:
+    """Why the mapping cannot e-mail its quotes, or None: the e-mail is read from the item's
+    column mapped to ``customer.email``."""
+    if not mapping.get("send_quote_to_customer"):
+        return None
+    if "customer.email" not in (mapping.get("column_map") or {}).values():
+        return (
+            "map a column to customer.email: the quote is e-mailed to the address read "
+            "from the item"
+        )
     return None
 
 
@@ -102,8 +132,9 @@ BOARD_FIELDS = (
     "status_column_id",
     "stage_labels",
 )
-# Also checked when changed, though not on the board (a misspelt template fails every sync).
-CHECKED_FIELDS = (*BOARD_FIELDS, "template_slug")
+# Also checked when changed, though not on the board (a misspelt template fails every sync;
+# a mapping that e-mails quotes needs the customer's e-mail column).
+CHECKED_FIELDS = (*BOARD_FIELDS, "template_slug", "send_quote_to_customer")
 
 
 def needs_board_check(instance: Any, values: Mapping[str, Any]) -> bool:
@@ -120,9 +151,9 @@ def needs_board_check(instance: Any, values: Mapping[str, Any]) -> bool:
 
 def check_mapping(mapping: Mapping[str, Any], client: MondayClient | None = None) -> dict[str, Any]:
     """Check the mapping's values (``board_id``, ``form``, the column ids, ``column_map``,
-    ``subitem_map``, ``trigger_label``, ``stage_labels``, ``template_slug``) against the real
-    board, the form and the templates. A value left out of ``mapping`` is not checked
-    (``board_id`` and ``stage_labels`` are required).
+    ``subitem_map``, ``trigger_label``, ``stage_labels``, ``template_slug``,
+    ``send_quote_to_customer``) against the real board, the form and the templates. A value
+    left out of ``mapping`` is not checked (``board_id`` and ``stage_labels`` are required).
 
     Returns ``{"trigger_label": ..., "stage_labels": {...}}`` spelled as the board spells
     them. Raises ``MappingInvalid`` naming each wrong field (a wrong label's message lists the
@@ -134,6 +165,7 @@ def check_mapping(mapping: Mapping[str, Any], client: MondayClient | None = None
             ("column_map", column_map_error(mapping.get("column_map") or {})),
             ("subitem_map", subitem_map_error(mapping.get("subitem_map") or {})),
             ("stage_labels", stage_labels_error(mapping.get("stage_labels"))),
+            ("send_quote_to_customer", customer_sending_error(mapping)),
             (
                 "template_slug",
                 template_slug_error(mapping["template_slug"])
@@ -232,7 +264,12 @@ def _spelled_labels(
     (or status column) that is not on the board. A column already reported missing is not
     checked again."""
     trigger = str(mapping.get("trigger_label") or "")
-    stages = {stage: str(mapping["stage_labels"][stage]) for stage in STAGES}
+    named = mapping["stage_labels"]
+    stages = {
+        stage: str(named[stage])
+        for stage in (*STAGES, *OPTIONAL_STAGES)
+        if str(named.get(stage) or "").strip()
+    }
     spelled: dict[str, Any] = {"trigger_label": trigger, "stage_labels": dict(stages)}
     trigger_column = columns.get(str(mapping.get("trigger_column_id")))
     if trigger_column is not None and "trigger_column_id" not in errors:

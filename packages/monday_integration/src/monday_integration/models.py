@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Aggregate, Count, Min, Q
 from django.db.models.expressions import Combinable
@@ -23,13 +24,26 @@ def default_stage_labels() -> dict[str, str]:
     return {"working": "Quote in progress", "done": "Quote ready", "failed": "Quote failed"}
 
 
+# The pipeline's stages, each with a label every mapping names, and what the customer does
+# with a quote (``betterform.signals``), each with a label a mapping may name (``stage_labels``
+# without it, or with "", leaves the item's status alone when the customer does it).
+PIPELINE_STAGES = ("working", "done", "failed")
+CUSTOMER_STAGES = ("viewed", "accepted", "declined", "expired")
+# A customer mapping's message may be no longer than the send endpoint takes.
+CUSTOMER_MESSAGE_MAX_LENGTH = 5000
+
+
 class BoardMapping(models.Model):
     """How one monday board feeds one betterform form.
 
     ``column_map`` maps a monday column id to ``customer.<name|email|phone|company|address>``
     or ``answers.<field key>``; ``subitem_map`` maps quote line fields (``description``,
     ``quantity``, ``unit``, ``unit_price``, ``tax_rate``) to subitem column ids (``name`` is
-    the subitem's name). ``stage_labels`` names the status label for each stage.
+    the subitem's name). ``stage_labels`` names the status label for each pipeline stage
+    (``working``, ``done``, ``failed``) and, optionally, for what the customer does with the
+    quote (``viewed``, ``accepted``, ``declined``, ``expired``; see ``customer_sync``).
+    ``send_quote_to_customer`` makes the pipeline e-mail the quote to the item's customer once
+    its PDF is on the item (``quote_sending``), with ``customer_message``.
     """
 
     name = models.CharField(max_length=200)
@@ -45,6 +59,19 @@ class BoardMapping(models.Model):
     status_column_id = models.CharField(max_length=100)
     stage_labels = models.JSONField(default=default_stage_labels)
     template_slug = models.SlugField(max_length=100, default="quote")
+    send_quote_to_customer = models.BooleanField(
+        default=False,
+        help_text=(
+            "E-mail the quote (its PDF and the link to its page) to the customer e-mail read "
+            "from the item (the column mapped to customer.email), once the PDF is on the item. "
+            "An item without an e-mail is not sent; its update says so."
+        ),
+    )
+    customer_message = models.TextField(
+        blank=True,
+        validators=[MaxLengthValidator(CUSTOMER_MESSAGE_MAX_LENGTH)],
+        help_text="The message sent with the quote (optional).",
+    )
     webhook_secret = models.CharField(max_length=64, unique=True, default=new_webhook_secret)
     webhook_id = models.CharField(max_length=32, blank=True, help_text="monday's webhook id.")
     active = models.BooleanField(default=True)

@@ -22,6 +22,7 @@ CHECKED_FIELDS = (
     "column_map",
     "subitem_map",
     "template_slug",
+    "send_quote_to_customer",
 )
 
 
@@ -54,6 +55,8 @@ class BoardMappingSerializer(serializers.ModelSerializer):
             "status_column_id",
             "stage_labels",
             "template_slug",
+            "send_quote_to_customer",
+            "customer_message",
             "active",
             "require_signed_deliveries",
             "owner",
@@ -103,7 +106,12 @@ class BoardMappingSerializer(serializers.ModelSerializer):
         if self.instance is None:
             return {
                 name: BoardMapping._meta.get_field(name).get_default()
-                for name in ("trigger_label", "stage_labels", "template_slug")
+                for name in (
+                    "trigger_label",
+                    "stage_labels",
+                    "template_slug",
+                    "send_quote_to_customer",
+                )
             }
         return {name: getattr(self.instance, name) for name in CHECKED_FIELDS}
 

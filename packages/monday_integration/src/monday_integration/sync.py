@@ -1,13 +1,19 @@
 """The sync pipeline the worker runs for each trigger event:
 
-item -> submission -> quote -> PDF -> file column -> status label -> an update on the item.
+item -> submission -> quote -> PDF -> file column -> status label -> (the quote e-mailed to
+the customer, when the mapping says so: ``quote_sending``) -> an update on the item.
 
 Each stage sets the item's "working" label once, records the stage on the event and sends
 ``sync_stage_changed``. A failure (anything raised, database errors included) sets the
 "failed" label, writes the error on the event and as an update on the item, and leaves the
 event ``failed`` for ``replay``. Running an item again updates the same submission and quote
 (through its ``ItemLink``); it never duplicates. An item archived or deleted by the time it
-is read ends the event ``ignored`` with the reason, and nothing is done on monday.
+is read ends the event ``ignored`` with the reason, and nothing is done on monday. An item
+whose quote the customer answered (or that expired) is locked: the event fails with
+``QuoteLocked``'s message (how to make a new version) and the quote is left as it is.
+
+Events of what the customer did with a quote (``quote_viewed``... from ``customer_events``)
+are run by ``customer_sync`` instead, under the same lease and ledger.
 
 The worker holds the event under a lease (``createpdf.leases``) while it syncs, so a queue
 that starts the job twice cannot run it twice at once, and every effect on monday goes
@@ -31,6 +37,7 @@ from createpdf import leases
 from createpdf import services as documents
 from createpdf.leases import LeaseLost
 from createpdf.models import Document
+from monday_integration import quote_sending
 from monday_integration.client import MondayClient
 from monday_integration.conf import conf
 from monday_integration.effects import (
@@ -59,7 +66,14 @@ class SyncError(Exception):
 
 
 # Failures with a message meant for a person; anything else is reported with its type.
-EXPECTED_ERRORS = (SyncError, MappingError, MondayError, forms.IllegalTransition, ValueError)
+EXPECTED_ERRORS = (
+    SyncError,
+    MappingError,
+    MondayError,
+    forms.IllegalTransition,
+    forms.QuoteLocked,
+    ValueError,
+)
 FINISHED = (Status.DONE, Status.FAILED)
 
 
@@ -85,17 +99,24 @@ def process_event(event_id: int, client: MondayClient | None = None) -> WebhookE
     event = WebhookEvent.objects.select_related("mapping__form").get(pk=event_id)
     if lease is None:
         return event
+    # customer_sync builds on this module (its stages, errors, endings), hence imported here.
+    from monday_integration import customer_events, customer_sync
+
+    follows_customer = customer_events.is_customer_event(event)
     owned = client is None
     client = client or MondayClient()
     try:
         with lease:
             effects = Effects(event, lease)
             try:
-                sync_item(event, client, effects)
+                if follows_customer:
+                    customer_sync.follow_customer(event, client, effects)
+                else:
+                    sync_item(event, client, effects)
             except LeaseLost:
                 logger.warning("monday event %s: another worker took it over", event.pk)
             except Exception as error:
-                _fail(event, client, effects, error)
+                _fail(event, client, effects, error, follows_customer=follows_customer)
     finally:
         if owned:
             client.close()
@@ -121,7 +142,7 @@ def sync_item(event: WebhookEvent, client: MondayClient, effects: Effects) -> Qu
             ),
         )
 
-    _stage(event, "reading", labels.get("working", ""))
+    set_stage(event, "reading", labels.get("working", ""))
     items = client.get_items(
         [event.item_id],
         column_ids=item_column_ids(mapping),
@@ -131,36 +152,60 @@ def sync_item(event: WebhookEvent, client: MondayClient, effects: Effects) -> Qu
         raise SyncError(f"item {event.item_id} no longer exists on monday")
     item = items[0]
     if not item.is_active:
-        _ignore_inactive(event, effects, item)
+        ignore_inactive(event, effects, item)
         return None
     set_label("working")
 
-    _stage(event, "submission", labels["working"])
+    set_stage(event, "submission", labels["working"])
+    check_unlocked_item(mapping, item)
     submission = upsert_submission(mapping, item)
 
-    _stage(event, "quote", labels["working"])
+    set_stage(event, "quote", labels["working"])
     quote = build_quote(mapping, item, submission)
 
-    _stage(event, "pdf", labels["working"])
+    set_stage(event, "pdf", labels["working"])
     document = render_quote_pdf(mapping, quote)
 
-    _stage(event, "upload", labels["working"])
+    set_stage(event, "upload", labels["working"])
     link = ""
     if mapping.file_column_id:
         link = upload_quote_pdf(event, client, effects, item, document)
 
     set_label("done")
+    sent = ""
+    if mapping.send_quote_to_customer:
+        set_stage(event, "email", labels["done"])
+        sent = quote_sending.send_once(event, effects, item, quote, document)
     total = f"{quote.currency} {quote.total:,.2f}"
     body = f"Quote {quote.number} is ready: total {total}." + (f" PDF: {link}" if link else "")
+    body += f" {sent}" if sent else ""
     post_update_once(event, client, effects, item, "update/ready", body)
-    _stage(event, "done", labels["done"])
-    if effects.lease.release(status=Status.DONE, finished_at=timezone.now()):
-        event.status = Status.DONE
-        event_finished.send(sender=WebhookEvent, event=event, status=event.status)
+    set_stage(event, "done", labels["done"])
+    finish_done(event, effects)
     return quote
 
 
-def _ignore_inactive(event: WebhookEvent, effects: Effects, item: Any) -> None:
+def finish_done(event: WebhookEvent, effects: Effects) -> None:
+    """End the event ``done`` (unless its lease was lost) and announce it."""
+    if effects.lease.release(status=Status.DONE, finished_at=timezone.now()):
+        event.status = Status.DONE
+        event_finished.send(sender=WebhookEvent, event=event, status=event.status)
+
+
+def check_unlocked_item(mapping: BoardMapping, item: Any) -> None:
+    """Raise ``QuoteLocked`` when the item's quote was answered by the customer or expired:
+    it is never re-priced (nor its submission rewritten) from the item; the message says how
+    to make a new version."""
+    link = (
+        ItemLink.objects.select_related("quote")
+        .filter(mapping=mapping, item_id=str(item.id), quote__isnull=False)
+        .first()
+    )
+    if link is not None:
+        forms.check_unlocked(link.quote)
+
+
+def ignore_inactive(event: WebhookEvent, effects: Effects, item: Any) -> None:
     """End the event ``ignored``: its item was archived or deleted on monday before the worker
     read it (``items(ids: ...)`` still returns such items, with their ``state``; monday's API
     reference, "Items"). Nothing is changed on the item: no label, no upload, no update."""
@@ -225,7 +270,11 @@ def build_quote(mapping: BoardMapping, item: Any, submission: Submission) -> Quo
 
 def render_quote_pdf(mapping: BoardMapping, quote: Quote) -> Document:
     """Render in this worker (the pipeline already runs in one), or wait for the worker that
-    already renders the same document, and return the stored PDF."""
+    already renders the same document, and return the stored PDF (the one e-mailed, when the
+    mapping e-mails its quotes: ``quote_sending.emailed_pdf``)."""
+    emailed = quote_sending.emailed_pdf(mapping, quote, conf.MONDAY_PDF_WAIT_SECONDS)
+    if emailed is not None:
+        return emailed
     document, _ = documents.request_document(
         template_slug=mapping.template_slug,
         context=quote_context(quote),
@@ -240,23 +289,37 @@ def render_quote_pdf(mapping: BoardMapping, quote: Quote) -> Document:
     return document
 
 
-def _stage(event: WebhookEvent, stage: str, label: str) -> None:
+def set_stage(event: WebhookEvent, stage: str, label: str) -> None:
+    """Record the stage on the event and announce it (``sync_stage_changed``)."""
     event.stage = stage
     event.save(update_fields=["stage"])
     sync_stage_changed.send(sender=WebhookEvent, event=event, stage=stage, label=label)
 
 
-def _fail(event: WebhookEvent, client: MondayClient, effects: Effects, error: Exception) -> None:
+def _fail(
+    event: WebhookEvent,
+    client: MondayClient,
+    effects: Effects,
+    error: Exception,
+    *,
+    follows_customer: bool = False,
+) -> None:
     """End the event ``failed`` with the reason, and say so on the item (best effort: monday
-    may be what is failing). Database errors included: nothing is left ``processing``."""
+    may be what is failing). Database errors included: nothing is left ``processing``.
+
+    An event following the customer (``customer_sync``) does not set the "failed" label: the
+    quote did not fail, only its follow-up on the board did, and the item's status should
+    keep what the customer did last; its update says what was not recorded."""
     if isinstance(error, EXPECTED_ERRORS):
         message = str(error) or type(error).__name__
         logger.warning("monday event %s failed at %s: %s", event.pk, event.stage, message)
     else:
         message = f"unexpected {type(error).__name__} at stage {event.stage or 'start'}: {error}"
         logger.exception("monday event %s failed at %s", event.pk, event.stage)
+    from monday_integration import customer_sync
+
     mapping = event.mapping
-    failed_label = mapping.stage_labels.get("failed", "")
+    failed_label = "" if follows_customer else mapping.stage_labels.get("failed", "")
     sync_stage_changed.send(sender=WebhookEvent, event=event, stage="failed", label=failed_label)
     try:
         if failed_label:
@@ -270,7 +333,11 @@ def _fail(event: WebhookEvent, client: MondayClient, effects: Effects, error: Ex
                     idempotency_key=key,
                 ),
             )
-        text = f"BetterForm could not prepare the quote: {message}"
+        text = (
+            customer_sync.failure_text(event, message)
+            if follows_customer
+            else f"BetterForm could not prepare the quote: {message}"
+        )
         effects.once(
             "update/failed",
             lambda key: client.create_update(event.item_id, text, idempotency_key=key),

@@ -39,6 +39,26 @@ def quote_updated(sender: Any, quote: Any, **kwargs: Any) -> None:
     _safely(messages.quote_message, quote, "updated")
 
 
+def quote_sent(sender: Any, quote: Any, **kwargs: Any) -> None:
+    _safely(messages.quote_message, quote, "sent")
+
+
+def quote_viewed(sender: Any, quote: Any, **kwargs: Any) -> None:
+    _safely(messages.quote_message, quote, "viewed")
+
+
+def quote_accepted(sender: Any, quote: Any, answer: Any = None, **kwargs: Any) -> None:
+    _safely(messages.quote_message, quote, "accepted", answer)
+
+
+def quote_declined(sender: Any, quote: Any, answer: Any = None, **kwargs: Any) -> None:
+    _safely(messages.quote_message, quote, "declined", answer)
+
+
+def quote_expired(sender: Any, quote: Any, **kwargs: Any) -> None:
+    _safely(messages.quote_message, quote, "expired")
+
+
 def webhook_received(sender: Any, event: Any, **kwargs: Any) -> None:
     _safely(messages.monday_event_message, event, "received")
 
@@ -58,6 +78,12 @@ def connect() -> None:
         (createpdf_signals.document_status_changed, document_status_changed),
         (betterform_signals.quote_created, quote_created),
         (betterform_signals.quote_updated, quote_updated),
+        # The customer's side (betterform.sending, .answering, .expiry), after the commit.
+        (betterform_signals.quote_sent, quote_sent),
+        (betterform_signals.quote_viewed, quote_viewed),
+        (betterform_signals.quote_accepted, quote_accepted),
+        (betterform_signals.quote_declined, quote_declined),
+        (betterform_signals.quote_expired, quote_expired),
         (monday_signals.webhook_received, webhook_received),
         (monday_signals.sync_stage_changed, sync_stage_changed),
         (monday_signals.event_finished, event_finished),

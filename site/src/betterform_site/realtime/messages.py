@@ -12,6 +12,8 @@ from typing import Any
 from django.urls import reverse
 
 STAFF_ROOM = "staff"
+# Quote statuses that come with a customer's answer (``QuoteAnswer``): accepted, rejected.
+ANSWERED_STATUSES = ("accepted", "rejected")
 
 # monday event statuses (event_finished) -> event names
 MONDAY_FINISHED = {"done": "processed", "ignored": "processed", "failed": "failed"}
@@ -68,8 +70,35 @@ def document_message(document: Any, status: str | None = None) -> Message:
     )
 
 
-def quote_message(quote: Any, change: str) -> Message:
-    """``quote.created`` or ``quote.updated``, with the totals as decimal strings."""
+# What a customer's answer adds to the quote's events; never the page's token, nor the address
+# and browser they answered from (the admin shows those).
+ANSWER_FIELDS = ("decision", "signer_name", "reason", "answered_at")
+
+
+def _answer_data(answer: Any) -> dict[str, Any] | None:
+    if answer is None:
+        return None
+    data = {name: getattr(answer, name) for name in ANSWER_FIELDS}
+    data["answered_at"] = _iso(answer.answered_at)
+    data["signed_copy"] = answer.signed_document_id is not None
+    return data
+
+
+def _stored_answer(quote: Any) -> Any:
+    from betterform.models import QuoteAnswer  # lazily, as access.py: imported before apps load
+
+    return QuoteAnswer.objects.filter(quote_id=quote.pk).first()
+
+
+def quote_message(quote: Any, change: str, answer: Any = None) -> Message:
+    """``quote.<change>``: ``created`` or ``updated`` (the rep's side), ``sent``, ``viewed``,
+    ``accepted``, ``declined`` or ``expired`` (the customer's side), all with the same payload:
+    the totals as decimal strings, when it was sent and first viewed, how often its page was
+    opened, and the customer's answer (``null``, or ``{"decision": "accepted" | "declined",
+    "signer_name", "reason", "answered_at", "signed_copy": bool}``). ``answer`` is the one the
+    event announces; without it, the stored one is read (one query)."""
+    if answer is None and quote.status in ANSWERED_STATUSES:
+        answer = _stored_answer(quote)
     data = {
         "id": quote.pk,
         "number": quote.number,
@@ -83,6 +112,11 @@ def quote_message(quote: Any, change: str) -> Message:
         "total": str(quote.total),
         "submission_id": quote.submission_id,
         "updated_at": _iso(quote.updated_at),
+        "sent_at": _iso(quote.sent_at),
+        "first_viewed_at": _iso(quote.first_viewed_at),
+        "last_viewed_at": _iso(quote.last_viewed_at),
+        "view_count": quote.view_count,
+        "answer": _answer_data(answer),
     }
     return Message(f"quote.{change}", data, _rooms("quote", quote.pk, quote.owner_id))
 

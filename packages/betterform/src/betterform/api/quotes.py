@@ -7,17 +7,22 @@ quotes (anyone else's is a 404); staff and API clients see all. Every write is o
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, QuerySet
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from django.db.models import Prefetch, ProtectedError, QuerySet
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import serializers, viewsets
+from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
 from betterform import services
-from betterform.api.history import HistoryMixin
-from betterform.api.history_schema import history_schema
+from betterform.api.errors import Conflict
+from betterform.api.history import HistoryMixin, record_revision
+from betterform.api.history_schema import RestoreRefused, history_schema, restored_serializer
 from betterform.api.permissions import IsStaffRepOrAPIKey, owner_for_new_object, scope_to_owner
 from betterform.api.quote_sending import QuoteSendMixin
 from betterform.api.serializers_quotes import PAGE_LINES, QuoteSerializer
@@ -29,6 +34,37 @@ from createpdf.parsers import JSONParser
 from createpdf.views import QUEUED_HEADERS, QUEUED_RESPONSES, queued_response
 
 _NOT_FOUND = OpenApiResponse(description="No such quote that you can see.")
+_LOCKED = OpenApiResponse(
+    description="The quote is accepted, declined or expired, so it is locked: `detail` says "
+    "how to make a new version (new_quote_version)."
+)
+# The writes a locked quote refuses (409), checked before the request body is.
+LOCKED_ACTIONS = frozenset({"update", "partial_update", "destroy", "revert"})
+_HISTORY = history_schema(QuoteSerializer)
+_HISTORY["revert"] = [  # the history's revert, and its 409 for a locked quote too
+    _HISTORY["revert"],
+    extend_schema(
+        responses={
+            200: restored_serializer(QuoteSerializer),
+            400: OpenApiResponse(description="No version id sent."),
+            404: OpenApiResponse(description="No such version that you can see."),
+            409: OpenApiResponse(
+                RestoreRefused,
+                description="A required parent no longer exists (`missing` names it), or the "
+                "quote is locked (accepted, declined or expired; `missing` is empty).",
+            ),
+        }
+    ),
+]
+
+
+@contextmanager
+def conflict_when_locked(**extra: Any) -> Iterator[None]:
+    """``services.QuoteLocked`` raised inside becomes the API's 409 with its message."""
+    try:
+        yield
+    except services.QuoteLocked as error:
+        raise Conflict(str(error), code="locked", extra=extra or None) from None
 
 
 class OwnedCreateMixin:
@@ -43,8 +79,10 @@ class OwnedCreateMixin:
 
 @extend_schema_view(
     retrieve=extend_schema(responses={200: QuoteSerializer, 404: _NOT_FOUND}),
-    destroy=extend_schema(responses={204: None, 404: _NOT_FOUND}),
-    **history_schema(QuoteSerializer),
+    update=extend_schema(responses={200: QuoteSerializer, 404: _NOT_FOUND, 409: _LOCKED}),
+    partial_update=extend_schema(responses={200: QuoteSerializer, 404: _NOT_FOUND, 409: _LOCKED}),
+    destroy=extend_schema(responses={204: None, 404: _NOT_FOUND, 409: _LOCKED}),
+    **_HISTORY,
 )
 class QuoteViewSet(HistoryMixin, OwnedCreateMixin, QuoteSendMixin, viewsets.ModelViewSet):
     """Quotes with their lines. Sending ``lines`` replaces them all; totals are read-only.
@@ -65,12 +103,15 @@ class QuoteViewSet(HistoryMixin, OwnedCreateMixin, QuoteSendMixin, viewsets.Mode
 
     update, partial_update:
     ``lines``, when sent, replace every line of the quote (left out, they stay); the totals
-    are computed again. Amounts, ``number`` and ``form`` are read-only.
+    are computed again. Amounts, ``number`` and ``form`` are read-only, and so is what the
+    customer's side records (``customer_url``, views, ``answer``). A quote the customer
+    accepted or declined, or that expired, is ``locked``: 409, make a new version
+    (``new_quote_version``) and change that.
 
     destroy:
     The quote goes with its lines; its PDF documents stay. A deleted quote's last version
     (with its lines) is kept: ``list_deleted_quotes`` lists it and ``recover_quote`` brings
-    it back.
+    it back. A ``locked`` quote is kept: 409.
     """
 
     serializer_class = QuoteSerializer
@@ -91,12 +132,59 @@ class QuoteViewSet(HistoryMixin, OwnedCreateMixin, QuoteSendMixin, viewsets.Mode
             lines = Prefetch("lines", to_attr=PAGE_LINES)
         else:
             lines = Prefetch("lines")
-        return scope_to_owner(Quote.objects.prefetch_related(lines), self.request)
+        quotes = Quote.objects.prefetch_related(lines, "answer")  # answer: one query a page
+        return scope_to_owner(quotes, self.request)
+
+    def get_object(self) -> Quote:
+        """The quote; for a write, only one that is not locked (409 before the body is read)."""
+        quote = super().get_object()
+        if self.action in LOCKED_ACTIONS:
+            # A refused revert keeps its documented body: the restore error's ``missing``.
+            extra = {"missing": []} if self.action == "revert" else {}
+            with conflict_when_locked(**extra):
+                services.check_unlocked(quote)
+        return quote
+
+    def perform_update(self, serializer: serializers.Serializer) -> None:
+        with conflict_when_locked():  # locked meanwhile (the customer answered)
+            super().perform_update(serializer)
+
+    def perform_destroy(self, instance: Quote) -> None:
+        try:
+            super().perform_destroy(instance)
+        except ProtectedError:  # answered since get_object: the answer keeps the quote
+            with conflict_when_locked():
+                services.check_unlocked(instance)
+            raise Conflict("This quote has an answer from its customer and is kept.") from None
 
     def after_revert(self, instance: Quote) -> None:
-        """A reverted or recovered quote gets its totals from the lines it got back."""
+        """A reverted or recovered quote gets its totals from the lines it got back; a locked
+        one (an expired quote deleted in the admin, recovered) comes back as its version
+        stored it, totals included."""
         getattr(instance, "_prefetched_objects_cache", {}).pop("lines", None)
-        services.recalculate(instance)
+        if instance.status not in services.LOCKED_STATUSES:
+            services.recalculate(instance)
+
+    @extend_schema(
+        operation_id="new_quote_version",
+        request=None,
+        responses={201: QuoteSerializer, 404: _NOT_FOUND},
+    )
+    @action(detail=True, methods=["post"])
+    def new_version(self, request: Request, pk: str | None = None) -> Response:
+        """Make a new version of a quote.
+
+        Copy the quote into a new draft to change and send again: the way to change a quote
+        the customer accepted or declined, or that expired (it is ``locked``). The copy has a
+        new ``number`` and customer page, the same customer, submission, texts, lines and
+        owner, a fresh ``valid_until``, and ``previous_version`` naming the quote it was
+        copied from (which stays as it is).
+        Any quote may be copied. The answer is 201 with the new quote."""
+        quote = self.get_object()
+        with record_revision(request, f"New version of {quote.number} through the API."):
+            copy = services.new_version(quote)
+        copy = self.get_queryset().get(pk=copy.pk)
+        return Response(self.get_serializer(copy).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
         operation_id="request_quote_pdf",

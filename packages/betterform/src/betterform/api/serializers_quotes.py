@@ -16,6 +16,11 @@ from rest_framework import serializers
 from betterform import services
 from betterform.api.permissions import scope_to_owner
 from betterform.api.representation import FastRepresentation, Getter, Shower, decimal_step
+from betterform.api.serializers_customer import (
+    CustomerUrlField,
+    LockedField,
+    QuoteAnswerSerializer,
+)
 from betterform.models import Quote, QuoteLine, Submission
 
 _CURRENCY_CODE = re.compile(r"[A-Z]{3}")
@@ -123,6 +128,19 @@ class QuoteSerializer(FastRepresentation, serializers.ModelSerializer):
         max_length=MAX_LINES,
         help_text="Sent on update: replaces every line. Left out: the lines stay as they are.",
     )
+    customer_url = CustomerUrlField(
+        help_text="The quote's page for the customer (absolute); send it, or use send_quote."
+    )
+    locked = LockedField(
+        help_text="Accepted, declined or expired: changes are refused (409); make a new "
+        "version (new_quote_version) instead."
+    )
+    answer = QuoteAnswerSerializer(
+        read_only=True,
+        allow_null=True,
+        help_text="The customer's answer on the quote page, or null. `signed_document`: the "
+        "id of the accepted PDF with its acceptance page, once rendered.",
+    )
 
     class Meta:
         model = Quote
@@ -146,6 +164,15 @@ class QuoteSerializer(FastRepresentation, serializers.ModelSerializer):
             "lines",
             "created_at",
             "updated_at",
+            "customer_url",
+            "sent_at",
+            "first_viewed_at",
+            "last_viewed_at",
+            "view_count",
+            "reminded_at",
+            "previous_version",
+            "locked",
+            "answer",
         ]
         read_only_fields = [
             "number",
@@ -157,6 +184,12 @@ class QuoteSerializer(FastRepresentation, serializers.ModelSerializer):
             "owner",
             "created_at",
             "updated_at",
+            "sent_at",
+            "first_viewed_at",
+            "last_viewed_at",
+            "view_count",
+            "reminded_at",
+            "previous_version",
         ]
 
     def representation_getter(self, field: serializers.Field) -> Getter | None:

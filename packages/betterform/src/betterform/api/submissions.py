@@ -142,7 +142,8 @@ class SubmissionViewSet(HistoryMixin, viewsets.ModelViewSet):
         ``number``, ``total``, ``currency`` and ``url``. A ``draft`` or ``submitted``
         submission becomes ``quoted``. A 400 for a draft whose answers are incomplete, or
         answers priced into amounts larger than a quote holds; a 409 once the submission is
-        ``accepted`` or ``rejected`` (its quote is final)."""
+        ``accepted`` or ``rejected`` (its quote is final), or its quote is locked (answered or
+        expired: make a new version of it)."""
         submission = self.get_object()
         existed = submission.quotes.exists()
         owner = submission.owner or owner_for_new_object(request)
@@ -151,7 +152,7 @@ class SubmissionViewSet(HistoryMixin, viewsets.ModelViewSet):
                 quote = services.build_quote(submission, owner=owner)
         except AnswersError as error:  # a draft is submitted first: its answers must be complete
             raise answers_error(error, submission.answers) from None
-        except services.IllegalTransition as error:  # accepted or rejected: final
+        except (services.IllegalTransition, services.QuoteLocked) as error:  # final, or locked
             raise Conflict(str(error)) from None
         except DoesNotFit as error:  # an answer priced into a quantity or total too large
             raise ValidationError({"answers": [str(error)]}) from None

@@ -11,6 +11,7 @@ app_name = "betterform_customer"
 
 urlpatterns = [
     path("f/<str:token>/", views_form.form_page, name="form"),
+    path("f/<str:token>/thanks/", views_form.thanks_page, name="form-thanks"),
     path("q/<str:token>/", views_quote.quote_page, name="quote"),
     path("q/<str:token>/pdf/", views_quote.quote_pdf, name="quote-pdf"),
     path("q/<str:token>/signed.pdf", views_quote.signed_pdf, name="quote-signed-pdf"),

@@ -1,10 +1,178 @@
-"""PLACEHOLDER (helper C replaces this module)."""
+"""The quote page, ``/q/<token>/``, for a customer who never logs in: the quote, its PDF, and
+Accept (typed name, consent) or Decline (optional reason), once.
 
-from django.http import Http404, HttpRequest, HttpResponse
+The rules of answering are ``betterform.answering``'s; these views read the form, call it,
+and answer 303 back to the page (which shows the answer recorded), 400 with the errors by
+field (``AnswerInvalid``), or 409 with the reason (``QuoteClosed``, ``QuoteChanged``). Every
+request counts against the ``customer_pages`` rate of its address (token guessing), and an
+unknown token gets the same 404 page as any other bad link.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from betterform import answering
+from betterform.conf import conf
+from betterform.customer import pages, throttles
+from betterform.customer.headers import protect
+from betterform.customer.quote_page import page_context
+from betterform.models import Quote, QuoteAnswer
+from betterform.signed_copy import ensure_signed_copy
+from createpdf import services as createpdf_services
+from createpdf.models import Document
+
+logger = logging.getLogger(__name__)
+
+QuoteView = Callable[[HttpRequest, Quote], HttpResponse]
+PDF_RETRY_SECONDS = 30
 
 
-def quote_page(request: HttpRequest, token: str) -> HttpResponse:
-    raise Http404
+def by_token(view: QuoteView) -> Callable[[HttpRequest, str], HttpResponse]:
+    """Throttle, then find the quote by its exact token: 429 or 404 pages otherwise."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, token: str) -> HttpResponse:
+        if (wait := throttles.wait_for(request, throttles.CUSTOMER_PAGES)) is not None:
+            return pages.too_many(request, wait)
+        quote = Quote.objects.select_related("form", "owner").filter(customer_token=token).first()
+        if quote is None:
+            return pages.not_found(request)
+        return view(request, quote)
+
+    return wrapper
 
 
-quote_pdf = signed_pdf = accept = decline = quote_page
+def _is_team(request: HttpRequest) -> bool:
+    """Customers never log in: a signed-in user is the seller's staff or a rep previewing."""
+    return bool(request.user.is_authenticated)
+
+
+def _page(
+    request: HttpRequest,
+    quote: Quote,
+    *,
+    status: int = 200,
+    errors: dict[str, str] | None = None,
+    values: dict[str, Any] | None = None,
+    message: str = "",
+) -> HttpResponse:
+    data = page_context(
+        quote, preview=_is_team(request), errors=errors, values=values, message=message
+    )
+    return pages.page(request, "quote.html", data, status=status)
+
+
+def _back(quote: Quote) -> HttpResponse:
+    url = reverse("betterform_customer:quote", args=[quote.customer_token])
+    return protect(HttpResponseRedirect(url + "#answer", status=303))
+
+
+def _client(request: HttpRequest) -> dict[str, str | None]:
+    return {
+        "ip_address": request.META.get("REMOTE_ADDR"),
+        "user_agent": request.headers.get("User-Agent", ""),
+    }
+
+
+def _offered(value: str) -> int | None:
+    """The ``document`` the page's Accept form carried; anything but an id is no PDF of
+    ours (0), so ``answering`` says the quote changed."""
+    value = value.strip()
+    if not value:
+        return None
+    return int(value) if value.isdigit() and len(value) < 19 else 0
+
+
+@require_GET
+@by_token
+def quote_page(request: HttpRequest, quote: Quote) -> HttpResponse:
+    answering.record_view(quote, counted=not _is_team(request))
+    return _page(request, quote)
+
+
+@require_POST
+@by_token
+def accept(request: HttpRequest, quote: Quote) -> HttpResponse:
+    consent = request.POST.get("consent", "") in ("on", "true", "1", "yes")
+    values = {"signer_name": request.POST.get("signer_name", ""), "consent": consent}
+    try:
+        answering.accept_quote(
+            quote,
+            signer_name=values["signer_name"],
+            consent=consent,
+            shown_document_id=_offered(request.POST.get("document", "")),
+            **_client(request),
+        )
+    except answering.AnswerInvalid as invalid:
+        return _page(request, quote, status=400, errors=invalid.errors, values=values)
+    except answering.QuoteClosed as closed:  # QuoteChanged too
+        return _page(request, quote, status=409, message=str(closed), values=values)
+    return _back(quote)
+
+
+@require_POST
+@by_token
+def decline(request: HttpRequest, quote: Quote) -> HttpResponse:
+    values = {"reason": request.POST.get("reason", "")}
+    try:
+        answering.decline_quote(quote, reason=values["reason"], **_client(request))
+    except answering.AnswerInvalid as invalid:
+        return _page(request, quote, status=400, errors=invalid.errors, values=values)
+    except answering.QuoteClosed as closed:
+        return _page(request, quote, status=409, message=str(closed), values=values)
+    return _back(quote)
+
+
+def _not_ready(request: HttpRequest, what: str) -> HttpResponse:
+    """503 with ``Retry-After``: the file is not rendered yet, or rendering failed for now."""
+    headers = pages.retry_after(PDF_RETRY_SECONDS)
+    context = {"what": what, "retry_after": headers["Retry-After"]}
+    return pages.page(request, "pdf_not_ready.html", context, status=503, headers=headers)
+
+
+@require_GET
+@by_token
+def quote_pdf(request: HttpRequest, quote: Quote) -> HttpResponse:
+    """The PDF the customer answered (the one they were shown), else the quote's current
+    PDF, rendered now if the worker has not yet."""
+    answer = QuoteAnswer.objects.select_related("shown_document").filter(quote=quote).first()
+    shown = answer.shown_document if answer is not None else None
+    if shown is not None and shown.status == Document.Status.DONE and shown.file:
+        return pages.pdf(shown, f"quote-{quote.number}.pdf")
+    document = answering.current_pdf(quote)
+    if document.status != Document.Status.DONE:
+        try:
+            wait = conf.BETTERFORM_SEND_PDF_WAIT_SECONDS
+            document = createpdf_services.render_or_wait(document, wait)
+        except Exception:  # a passing failure: the worker retries it, the customer later
+            logger.exception("quote %s: its PDF could not be rendered for the page", quote.pk)
+    if document.status != Document.Status.DONE or not document.file:
+        return _not_ready(request, "quote")
+    return pages.pdf(document, f"quote-{quote.number}.pdf")
+
+
+@require_GET
+@by_token
+def signed_pdf(request: HttpRequest, quote: Quote) -> HttpResponse:
+    """The signed copy of an accepted quote; made now if the worker has not yet."""
+    answer = QuoteAnswer.objects.select_related("signed_document").filter(quote=quote).first()
+    if answer is None or answer.decision != QuoteAnswer.Decision.ACCEPTED:
+        return pages.not_found(request)
+    signed = answer.signed_document
+    if signed is None or signed.status != Document.Status.DONE:
+        try:
+            signed = ensure_signed_copy(answer)
+        except Exception:  # the worker's job retries it; the page says to come back
+            logger.exception("quote %s: its signed copy could not be made now", quote.pk)
+            return _not_ready(request, "signed copy")
+    if not signed.file:
+        return _not_ready(request, "signed copy")
+    return pages.pdf(signed, f"quote-{quote.number}-signed.pdf")

@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     from monday_integration.testing.fake import FakeMonday
 
 # Index choices follow monday's defaults: 0 "Working on it" (orange), 1 "Done" (green),
-# 2 red; the quote labels take the following indexes.
+# 2 red; the quote labels take the following indexes, then what the customer did.
 STATUS_LABELS = {
     0: "Working on it",
     3: "Quote requested",
@@ -20,6 +20,10 @@ STATUS_LABELS = {
     6: "Quote ready",
     2: "Quote failed",
     1: "Done",
+    7: "Quote viewed",
+    8: "Quote accepted",
+    9: "Quote declined",
+    10: "Quote expired",
 }
 FINISH_LABELS = {0: "Basic", 1: "Premium"}
 

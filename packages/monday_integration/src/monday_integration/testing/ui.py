@@ -1,9 +1,14 @@
 """``GET /``: an HTML page listing boards and items, with a form per status cell. Submitting it
 (``POST /ui/set-status``) changes the item exactly as a monday user would: state first, then
-``update_column_value`` webhooks."""
+``update_column_value`` webhooks.
+
+Each item shows what a person checks on monday: its status label, the files in its file
+columns (links that download them) and its updates, newest first as monday lists them (their
+text, as ``text_body`` gives it)."""
 
 from __future__ import annotations
 
+import re
 from html import escape
 from typing import TYPE_CHECKING
 from urllib.parse import unquote
@@ -24,6 +29,7 @@ th,td{border:1px solid #d0d4e4;padding:.35rem .6rem;text-align:left;vertical-ali
 th{background:#f5f6f8}.sub td:first-child{padding-left:2rem}
 .label{display:inline-block;padding:.1rem .5rem;border-radius:3px;color:#fff;margin-right:.4rem}
 form{display:inline}code{background:#f5f6f8;padding:.1rem .3rem}
+.updates{max-width:28rem}.update{margin:0 0 .4rem;white-space:pre-wrap}
 """
 
 
@@ -43,7 +49,7 @@ def render_page(state: State, api_url: str, base_url: str, message: str = "") ->
 
 def _board(state: State, board: Board, base_url: str) -> str:
     columns = [c for c in board.columns.values() if c.type not in ("name", "subtasks")]
-    head = "".join(f"<th>{escape(c.title)}</th>" for c in columns)
+    head = "".join(f"<th>{escape(c.title)}</th>" for c in columns) + "<th>Updates</th>"
     rows = []
     for item_id in board.item_ids:
         item = state.items.get(item_id)
@@ -71,7 +77,19 @@ def _row(state: State, item: Item, column_ids: list[str] | None, base_url: str, 
             f'<tr class={css} id="item-{item.id}"><td>{name}</td><td colspan=99>{shown}</td></tr>'
         )
     tds = "".join(f"<td>{_cell(item, cell)}</td>" for cell in cells)
-    return f'<tr class={css} id="item-{item.id}"><td>{escape(item.name)}</td>{tds}</tr>'
+    updates = f"<td class=updates>{_updates(state, item)}</td>"
+    return f'<tr class={css} id="item-{item.id}"><td>{escape(item.name)}</td>{tds}{updates}</tr>'
+
+
+def _updates(state: State, item: Item) -> str:
+    """The item's updates, newest first; each as its text (tags dropped, as ``text_body``)."""
+    shown = []
+    for update_id in item.update_ids:
+        update = state.updates.get(update_id)
+        if update is not None:
+            text = re.sub(r"<[^>]+>", "", update.body)
+            shown.append(f'<p class=update id="update-{update.id}">{escape(text)}</p>')
+    return "".join(shown)
 
 
 def _cell(item: Item, cell: Cell) -> str:

@@ -92,7 +92,9 @@ class Command(BaseCommand):
     def handle(self, *args: Any, host: str, port: int, web_workers: int, **options: Any) -> None:
         python = sys.executable
         fake = self.fake
-        env = fake.environment() if fake else None
+        env = dict(fake.environment() if fake else os.environ)
+        # Links in e-mails the worker sends (the monday pipeline, reminders) reach this server.
+        env.setdefault("SITE_URL", f"http://{reachable(host)}:{port}")
         group = ProcessGroup()
         if fake:
             group.start("fake-monday", fake.command(python))
@@ -175,6 +177,7 @@ class Command(BaseCommand):
         ]
         if fake:
             lines.append(f"  Fake monday.com     {fake.base_url}/  (the demo board)")
+        lines += self.customer_lines(base)
         lines += [
             f"Demo login: {DEMO_ADMIN_USERNAME} / {demo_password()}",
             "  (reps alice and bob have the same password)",
@@ -185,6 +188,18 @@ class Command(BaseCommand):
         ]
         self.stdout.write("\n".join(lines))
         self.stdout.flush()
+
+    def customer_lines(self, base: str) -> list[str]:
+        """The customer's side: a published form's page, and where e-mails go in development."""
+        from betterform.models import Form
+
+        lines = []
+        form = Form.objects.filter(published=True).order_by("name", "id").first()
+        if form is not None:
+            lines.append(f"  Customer form       {base}/f/{form.public_token}/  ({form.name})")
+        if settings.EMAIL_BACKEND.endswith("filebased.EmailBackend"):
+            lines.append(f"  Sent e-mails        {settings.EMAIL_FILE_PATH}/  (one .log file each)")
+        return lines
 
     def print_monday_demo(
         self, fake: FakeMonday, board_id: str, label: str, items: list[tuple[str, str]]

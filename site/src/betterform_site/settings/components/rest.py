@@ -34,6 +34,8 @@ REST_FRAMEWORK = {
         "login": "10/minute",
         # Anonymous submissions to published forms (betterform's public endpoint).
         "public_submit": "30/minute",
+        # The customer pages (/f/, /q/) per address: guessing a token is slow.
+        "customer_pages": "60/minute",
     },
     # Throttles identify clients by address. DRF's default (None) takes X-Forwarded-For as sent,
     # so a client could send a new one per request and never be throttled. 0: the connection's

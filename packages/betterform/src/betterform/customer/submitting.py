@@ -1,0 +1,102 @@
+"""Posting the public form page: the submission exactly as the JSON endpoint makes it (its own
+serializer, so the same service, checks and messages), then the priced quote when the form
+prices its answers.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+import reversion
+from rest_framework.exceptions import ValidationError
+
+from betterform import services
+from betterform.answers import AnswersError, clean_answers
+from betterform.api.serializers_submissions import PublicSubmissionSerializer
+from betterform.models import Form, Quote, Submission
+from betterform.pricing import price_answers
+from betterform.schema import fields
+
+logger = logging.getLogger(__name__)
+
+REVISION_COMMENT = "Submitted through the public form page."
+
+
+@dataclass
+class SubmissionInvalid(Exception):
+    """What the page shows next to each input: ``answers`` by field key, ``customer`` by
+    detail (``email``, ...), and ``general`` problems with the answers as a whole."""
+
+    answers: dict[str, list[str]] = field(default_factory=dict)
+    customer: dict[str, list[str]] = field(default_factory=dict)
+    general: list[str] = field(default_factory=list)
+
+
+def _messages(detail: Any) -> list[str]:
+    return [str(item) for item in detail] if isinstance(detail, list) else [str(detail)]
+
+
+def _invalid(detail: Any) -> SubmissionInvalid:
+    """A DRF error detail (``{"answers": {...} or [...], "customer": {...}}``) by input."""
+    invalid = SubmissionInvalid()
+    detail = detail if isinstance(detail, dict) else {"answers": detail}
+    for name, problems in detail.items():
+        if name in ("answers", "customer") and isinstance(problems, dict):
+            target = invalid.answers if name == "answers" else invalid.customer
+            target.update({key: _messages(value) for key, value in problems.items()})
+        else:
+            invalid.general.extend(_messages(problems))
+    return invalid
+
+
+def submit(form: Form, *, answers: dict[str, Any], customer: dict[str, str]) -> Submission:
+    """Store the customer's submission (source ``public``, owned by the form's owner) as
+    ``POST /api/public/forms/<token>/`` does; raises ``SubmissionInvalid``."""
+    serializer = PublicSubmissionSerializer(
+        data={"answers": answers, "customer": customer}, context={"form": form}
+    )
+    if not serializer.is_valid():
+        invalid = _invalid(serializer.errors)
+        try:  # the service checks the answers after the customer: show both at once
+            clean_answers(services.current_version(form).schema, answers)
+        except AnswersError as error:
+            invalid.answers = {**error.errors, **invalid.answers}
+        raise invalid
+    try:
+        with reversion.create_revision():
+            reversion.set_comment(REVISION_COMMENT)
+            return serializer.save()
+    except ValidationError as error:
+        raise _invalid(error.detail) from None
+    except ValueError as error:  # limits.DoesNotFit: a detail its column cannot hold
+        raise SubmissionInvalid(general=[str(error)]) from None
+
+
+def prices_answers(schema: dict[str, Any]) -> bool:
+    """Whether the form turns answers into quote lines (``betterform.pricing``): pricing
+    rules of its own, a priced field, or a priced option."""
+    if schema.get("pricing"):
+        return True
+    return any(
+        spec.get("pricing") or any("price" in option for option in spec.get("options", []))
+        for spec in fields(schema).values()
+    )
+
+
+def priced_quote(submission: Submission) -> Quote | None:
+    """The quote ``services.build_quote`` prices from the submission, when its form prices
+    answers and these answers come to at least one line; None otherwise (the form's owner
+    follows the submission up), or when the quote cannot hold the lines (logged: the
+    submission is stored all the same)."""
+    schema = submission.form_version.schema
+    if not prices_answers(schema) or not price_answers(schema, submission.answers):
+        return None
+    try:
+        with reversion.create_revision():
+            reversion.set_comment(REVISION_COMMENT)
+            return services.build_quote(submission)
+    except ValueError as error:  # LinesInvalid, DoesNotFit: lines a quote cannot hold
+        logger.warning("submission %s: no quote built: %s", submission.pk, error)
+        return None

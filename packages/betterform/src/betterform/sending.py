@@ -1,0 +1,303 @@
+"""Sending a quote to its customer by e-mail, and the reminder before it expires.
+
+``send_quote`` e-mails the customer the quote's current PDF and the link to its page
+(``customer_url``, the page is ``betterform.customer``), through Django's e-mail settings:
+
+- From ``"<company name>" <address>``: the address is ``BETTERFORM_QUOTE_FROM_EMAIL``, else the
+  company's e-mail (``betterform.company``), else ``DEFAULT_FROM_EMAIL``;
+- Reply-To the quote's owner (the rep), so the customer's answer reaches a person;
+- subject ``Quote <number> from <company>``, a text and an HTML body
+  (``templates/betterform/email/``) with the rep's message, the total, the validity and the link.
+
+Each e-mail is recorded as a ``QuoteEmail``; the quote becomes ``sent`` and its submission moves
+from ``quoted`` to ``sent``; ``signals.quote_sent`` follows the commit. Nothing is recorded when
+the mail server refuses or cannot be reached (the e-mail is handed over inside the transaction
+that records it). A quote that cannot be sent raises ``SendError`` with a message the caller can
+act on (the API answers 409 with it).
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime
+import logging
+import smtplib
+from email.utils import formataddr, parseaddr
+from typing import Any
+
+import reversion
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMultiAlternatives
+from django.core.validators import validate_email
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from betterform import services
+from betterform.company import company_details
+from betterform.conf import conf
+from betterform.documents import customer_title, format_date, format_money, request_quote_pdf
+from betterform.models import Quote, QuoteAnswer, QuoteEmail, Submission
+from betterform.signals import quote_sent
+from createpdf import services as createpdf_services
+from createpdf.models import Document
+
+logger = logging.getLogger(__name__)
+
+MESSAGE_MAX_LENGTH = 5000
+TEMPLATES = "betterform/email"
+
+
+class SendError(ValueError):
+    """A quote that cannot be e-mailed now; the message says why and what to do about it."""
+
+
+def customer_url(quote: Quote, base_url: str | None = None) -> str:
+    """The quote page's absolute URL: ``https://quotes.example.com/q/<token>/``.
+
+    ``base_url`` (scheme and host, e.g. from the request) else ``BETTERFORM_SITE_URL``."""
+    base = (base_url or conf.BETTERFORM_SITE_URL).rstrip("/")
+    return base + reverse("betterform_customer:quote", args=[quote.customer_token])
+
+
+def one_line(text: str) -> str:
+    """``text`` with every line break and run of whitespace made one space: a value put in a
+    header can never start another header (a company named ``"Acme\\r\\nBcc: ..."``)."""
+    return " ".join(str(text).split())
+
+
+def sender() -> str:
+    """The From header: ``"Company name" <address>`` (see the module's docstring)."""
+    company = company_details()
+    address = conf.BETTERFORM_QUOTE_FROM_EMAIL or company.get("email") or ""
+    if not address:
+        address = parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
+    return formataddr((one_line(company.get("name", "")), one_line(address)))
+
+
+def _person(name: str, address: str) -> str:
+    return formataddr((one_line(name), one_line(address)))
+
+
+def _reply_to(quote: Quote, sent_by: Any) -> list[str]:
+    """The owner's address, else the sender's (an API key client sends as nobody)."""
+    for user in (quote.owner, sent_by):
+        if user is not None and getattr(user, "email", ""):
+            return [_person(user.get_full_name(), user.email)]
+    return []
+
+
+def clean_message(message: str) -> str:
+    """The rep's message as sent: trimmed, without NUL characters (no database stores them).
+    Raises ``SendError`` beyond ``MESSAGE_MAX_LENGTH`` characters."""
+    message = (message or "").replace("\x00", "").strip()
+    if len(message) > MESSAGE_MAX_LENGTH:
+        raise SendError(
+            f"The message is {len(message)} characters long; shorten it to at most "
+            f"{MESSAGE_MAX_LENGTH}."
+        )
+    return message
+
+
+def check_sendable(quote: Quote, today: datetime.date | None = None) -> None:
+    """Raise ``SendError`` unless ``quote`` (as stored) may be e-mailed to its customer: not
+    answered, not locked (accepted, declined, expired: ``services.check_unlocked``), still
+    valid today, with a valid customer e-mail."""
+    try:
+        services.check_unlocked(quote)
+    except services.QuoteLocked as error:
+        raise SendError(str(error)) from None
+    if QuoteAnswer.objects.filter(quote_id=quote.pk).exists():
+        raise SendError(
+            f"Quote {quote.number} has been answered by the customer and is never sent again. "
+            f"To offer something else, make a new version (POST /api/quotes/{quote.pk}/"
+            "new_version/) and send that."
+        )
+    today = today or timezone.localdate()
+    if quote.valid_until and quote.valid_until < today:
+        raise SendError(
+            f"Quote {quote.number} was valid until {format_date(quote.valid_until)}: set a later "
+            "valid_until before sending it, so the customer can still accept it."
+        )
+    if not quote.customer_email:
+        raise SendError(
+            f"Quote {quote.number} has no customer e-mail: add the customer's e-mail first "
+            "(customer_email), then send it."
+        )
+    try:
+        validate_email(quote.customer_email)
+    except ValidationError:
+        raise SendError(
+            f"The customer's e-mail of quote {quote.number} ({quote.customer_email!r}) is not a "
+            "valid address: correct customer_email, then send it."
+        ) from None
+
+
+def offered_pdf(quote: Quote) -> Document:
+    """``request_quote_pdf`` for the quote as it stands once sent: its context holds the
+    status, so a draft's PDF would be another document (and hash) than the one its page
+    offers after the send; this way the page finds the very PDF the e-mail carried."""
+    offered = copy.copy(quote)
+    if offered.status == Quote.Status.DRAFT:
+        offered.status = Quote.Status.SENT
+    return request_quote_pdf(offered)[0]
+
+
+def ready_pdf(quote: Quote, timeout: float | None = None) -> Document:
+    """The quote's current PDF (``offered_pdf``), rendered: the twin of an unchanged quote, else
+    rendered here (or waited for) up to ``timeout`` seconds
+    (``BETTERFORM_SEND_PDF_WAIT_SECONDS``). Raises ``SendError`` if it failed or is not ready."""
+    timeout = conf.BETTERFORM_SEND_PDF_WAIT_SECONDS if timeout is None else timeout
+    document = offered_pdf(quote)
+    if document.status != Document.Status.DONE:
+        document = createpdf_services.render_or_wait(document, timeout=timeout)
+    if document.status == Document.Status.FAILED:
+        raise SendError(
+            f"The PDF of quote {quote.number} could not be rendered ({document.error}): correct "
+            "the quote or its template, then send it again."
+        )
+    if document.status != Document.Status.DONE:
+        raise SendError(
+            f"The PDF of quote {quote.number} is not ready after {timeout:g} seconds (the "
+            "worker is still rendering it): send it again in a minute."
+        )
+    return document
+
+
+def _context(quote: Quote, *, url: str, message: str = "") -> dict[str, Any]:
+    company = company_details()
+    owner = quote.owner
+    return {
+        "company": {key: company.get(key, "") for key in ("name", "email", "phone", "website")},
+        "customer_name": quote.customer_name,
+        "number": quote.number,
+        "title": customer_title(quote),
+        "total": f"{quote.currency} {format_money(quote.total)}",
+        "valid_until": format_date(quote.valid_until),
+        "url": url,
+        "message": message,
+        "rep_name": (owner.get_full_name() or owner.get_username()) if owner else "",
+    }
+
+
+def _compose(
+    quote: Quote,
+    kind: str,
+    context: dict[str, Any],
+    *,
+    sent_by: Any,
+    document: Document | None = None,
+) -> EmailMultiAlternatives:
+    subject = one_line(render_to_string(f"{TEMPLATES}/{kind}_subject.txt", context))
+    email = EmailMultiAlternatives(
+        subject=subject,
+        body=render_to_string(f"{TEMPLATES}/{kind}.txt", context).strip() + "\n",
+        from_email=sender(),
+        to=[_person(quote.customer_name, quote.customer_email)],
+        reply_to=_reply_to(quote, sent_by),
+    )
+    email.attach_alternative(render_to_string(f"{TEMPLATES}/{kind}.html", context), "text/html")
+    if document is not None:
+        with document.file.open("rb") as file:
+            email.attach(f"Quote-{quote.number}.pdf", file.read(), "application/pdf")
+    return email
+
+
+def _deliver(email: EmailMultiAlternatives, quote: Quote) -> None:
+    """Hand the e-mail to the mail server; its refusal or absence is a ``SendError``."""
+    try:
+        email.send(fail_silently=False)
+    except (smtplib.SMTPException, OSError) as error:
+        logger.warning("quote %s: the e-mail could not be sent: %s", quote.number, error)
+        raise SendError(
+            f"The e-mail with quote {quote.number} could not be sent: the mail server refused "
+            f"it or could not be reached ({error}). Nothing was recorded as sent; try again "
+            "later, or ask an administrator to check the e-mail settings."
+        ) from error
+
+
+def _record(
+    quote: Quote, email: EmailMultiAlternatives, kind: str, *, message: str = "",
+    sent_by: Any = None, document: Document | None = None,
+) -> QuoteEmail:  # fmt: skip
+    return QuoteEmail.objects.create(
+        quote=quote,
+        kind=kind,
+        to_email=quote.customer_email,
+        from_email=email.from_email,
+        subject=email.subject,
+        message=message,
+        document=document,
+        document_sha256=document.sha256 if document else "",
+        sent_by=sent_by if getattr(sent_by, "pk", None) else None,
+    )
+
+
+def _locked(quote: Quote) -> Quote:
+    """The quote as stored, its row locked to the end of the transaction: an answer being
+    recorded (``answering`` locks the same row) waits, and is seen by the checks made after."""
+    locked = Quote.objects.select_for_update(of=("self",))  # not the owner's row
+    return locked.select_related("owner", "submission").get(pk=quote.pk)
+
+
+def send_quote(
+    quote: Quote, *, message: str = "", sent_by: Any = None, base_url: str | None = None
+) -> QuoteEmail:
+    """E-mail ``quote`` to its customer (see the module's docstring) and return the record.
+
+    The PDF is the quote's current one (rendered again if the quote changed since the last
+    send). Raises ``SendError`` (nothing sent, nothing recorded): answered, locked or past
+    ``valid_until``, no or a bad customer e-mail, the PDF failed or is not ready in time, the
+    quote changed while its PDF rendered, the mail server refused or is unreachable."""
+    message = clean_message(message)
+    check_sendable(quote)
+    document = ready_pdf(quote)  # before the row lock: rendering may take seconds
+    with transaction.atomic(), reversion.create_revision():
+        stored = _locked(quote)
+        check_sendable(stored)  # the customer may have answered while the PDF rendered
+        if offered_pdf(stored).pk != document.pk:
+            raise SendError(f"Quote {quote.number} changed while it was being sent: send it again.")
+        context = _context(stored, url=customer_url(stored, base_url), message=message)
+        email = _compose(stored, "quote_sent", context, sent_by=sent_by, document=document)
+        _deliver(email, stored)
+        record = _record(
+            stored, email, QuoteEmail.Kind.QUOTE, message=message, sent_by=sent_by,
+            document=document,
+        )  # fmt: skip
+        if getattr(sent_by, "pk", None):
+            reversion.set_user(sent_by)
+        reversion.set_comment(f"Sent to the customer ({quote.customer_email}).")
+        stored.status, stored.sent_at = Quote.Status.SENT, record.sent_at
+        stored.save(update_fields=["status", "sent_at", "updated_at"])
+        submission = stored.submission
+        if submission is not None and submission.status == Submission.Status.QUOTED:
+            services.change_status(submission, Submission.Status.SENT)
+        for name in ("status", "sent_at", "updated_at"):
+            setattr(quote, name, getattr(stored, name))
+        transaction.on_commit(lambda: quote_sent.send(sender=Quote, quote=quote, email=record))
+    return record
+
+
+def send_reminder(
+    quote: Quote, *, base_url: str | None = None, today: datetime.date | None = None
+) -> QuoteEmail:
+    """E-mail the customer of a sent, unanswered quote that it is valid until ``valid_until``,
+    with the link to its page (no attachment), once: sets ``reminded_at``. Raises
+    ``SendError`` as ``send_quote`` does, and for a quote not sent yet or reminded already."""
+    with transaction.atomic():
+        stored = _locked(quote)
+        check_sendable(stored, today)
+        if stored.status != Quote.Status.SENT:
+            raise SendError(f"Quote {quote.number} has not been sent yet: send it first.")
+        if stored.reminded_at is not None:
+            raise SendError(f"Quote {quote.number} was already reminded of; once is enough.")
+        context = _context(stored, url=customer_url(stored, base_url))
+        email = _compose(stored, "quote_reminder", context, sent_by=None)
+        _deliver(email, stored)
+        record = _record(stored, email, QuoteEmail.Kind.REMINDER)
+        stored.reminded_at = record.sent_at
+        stored.save(update_fields=["reminded_at"])
+        quote.reminded_at = stored.reminded_at
+    return record
