@@ -132,6 +132,18 @@ PAGES = [
     ("GET", "/accounts/activate/MQ/not-a-token/", "anonymous", 200, ""),
     ("POST", "/accounts/activate/MQ/not-a-token/", "anonymous", 403, ""),  # no CSRF token
     ("GET", "/accounts/reset/done/", "anonymous", 200, ""),
+    # The customer's pages (security_customer probes them with real tokens): an unknown token
+    # is a 404 to everyone, logged in or not; a post without a CSRF token a 403.
+    ("GET", "/f/not-a-token/", "anonymous", 404, ""),
+    ("GET", "/f/not-a-token/", "staff", 404, ""),
+    ("POST", "/f/not-a-token/", "anonymous", 403, ""),
+    ("GET", "/f/not-a-token/thanks/", "anonymous", 404, ""),
+    ("GET", "/q/not-a-token/", "anonymous", 404, ""),
+    ("GET", "/q/not-a-token/", "rep_a", 404, ""),
+    ("GET", "/q/not-a-token/pdf/", "anonymous", 404, ""),
+    ("GET", "/q/not-a-token/signed.pdf", "anonymous", 404, ""),
+    ("POST", "/q/not-a-token/accept/", "anonymous", 403, ""),
+    ("POST", "/q/not-a-token/decline/", "anonymous", 403, ""),
 ]
 
 
@@ -249,7 +261,7 @@ def _call(
 
 # Every URL pattern outside /api/ must start with one of these (PAGES probes each), so a new
 # page cannot slip in unprobed. /api/ routes are held to the OpenAPI document by the matrix.
-PAGE_PREFIXES = ("admin/", "healthz", "accounts/activate/", "accounts/reset/")
+PAGE_PREFIXES = ("admin/", "healthz", "accounts/activate/", "accounts/reset/", "f/", "q/")
 LIST_URLS = """
 import json
 from django.urls import get_resolver

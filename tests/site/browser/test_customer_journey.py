@@ -56,7 +56,10 @@ def accept_with_keyboard(page: Any, name: str) -> None:
 
 
 def show_email(page: Any, html: str, shoot: Any) -> None:
-    """The e-mail as a mail client would show it (its HTML body), for the README."""
+    """The e-mail as a mail client would show it (its HTML body), for the README. From a blank
+    document: ``set_content`` writes into the current one, whose CSP (the customer page's)
+    would refuse the e-mail's inline styles."""
+    page.goto("about:blank")
     page.set_content(html)
     shoot(page, "customer-email")
 

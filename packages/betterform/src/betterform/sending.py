@@ -38,7 +38,13 @@ from django.utils import timezone
 from betterform import services
 from betterform.company import company_details
 from betterform.conf import conf
-from betterform.documents import customer_title, format_date, format_money, request_quote_pdf
+from betterform.documents import (
+    customer_title,
+    format_date,
+    format_money,
+    quote_title,
+    request_quote_pdf,
+)
 from betterform.models import Quote, QuoteAnswer, QuoteEmail, Submission
 from betterform.signals import quote_sent
 from createpdf import services as createpdf_services
@@ -173,7 +179,8 @@ def _context(quote: Quote, *, url: str, message: str = "") -> dict[str, Any]:
         "company": {key: company.get(key, "") for key in ("name", "email", "phone", "website")},
         "customer_name": quote.customer_name,
         "number": quote.number,
-        "title": customer_title(quote),
+        # The rep's title when there is one; "Quote <number>" would only repeat the number.
+        "title": "" if customer_title(quote) == quote_title(quote) else customer_title(quote),
         "total": f"{quote.currency} {format_money(quote.total)}",
         "valid_until": format_date(quote.valid_until),
         "url": url,
