@@ -23,7 +23,7 @@ once, so the item says it once. A replay sets the label again (that repeats noth
 
 A failure ends the event ``failed`` with the reason and an update saying what was not recorded,
 but sets no "failed" label: the quote did not fail, and the item keeps the last label the
-customer's answer set (see ``sync._fail``). Replay it once the cause is fixed.
+customer's answer set (see ``outcomes.fail``). Replay it once the cause is fixed.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ from betterform.signed_copy import ensure_signed_copy
 from monday_integration.client import MondayClient
 from monday_integration.effects import Effects, post_update_once, upload_document_once
 from monday_integration.models import WebhookEvent
-from monday_integration.sync import SyncError, finish_done, ignore_inactive, set_stage
+from monday_integration.outcomes import SyncError, finish_done, ignore_inactive, set_stage
 
 # What a view means once the customer answered (or the quote expired): nothing new.
 OVERTAKING = (Quote.Status.ACCEPTED, Quote.Status.REJECTED, Quote.Status.EXPIRED)

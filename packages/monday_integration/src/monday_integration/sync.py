@@ -37,44 +37,36 @@ from createpdf import leases
 from createpdf import services as documents
 from createpdf.leases import LeaseLost
 from createpdf.models import Document
-from monday_integration import quote_sending
+from monday_integration import customer_events, customer_sync, quote_sending
 from monday_integration.client import MondayClient
 from monday_integration.conf import conf
 from monday_integration.effects import (
     Effects,
     post_update_once,
-    start_new_round,
     upload_quote_pdf,
 )
-from monday_integration.errors import MondayError
 from monday_integration.mapping import (
-    MappingError,
     item_column_ids,
     item_to_submission,
     subitem_column_ids,
     subitems_to_lines,
 )
 from monday_integration.models import BoardMapping, ItemLink, WebhookEvent
-from monday_integration.signals import event_finished, sync_stage_changed
+from monday_integration.outcomes import (  # SyncError and schedule_replay: callers' names
+    EXPECTED_ERRORS,
+    FINISHED,
+    SyncError,
+    fail,
+    finish_done,
+    ignore_inactive,
+    schedule_replay,
+    set_stage,
+)
+
+__all__ = ["EXPECTED_ERRORS", "FINISHED", "SyncError", "process_event", "schedule_replay"]
 
 logger = logging.getLogger(__name__)
 Status = WebhookEvent.Status
-
-
-class SyncError(Exception):
-    """A stage cannot go on; the message is written on the event and the item."""
-
-
-# Failures with a message meant for a person; anything else is reported with its type.
-EXPECTED_ERRORS = (
-    SyncError,
-    MappingError,
-    MondayError,
-    forms.IllegalTransition,
-    forms.QuoteLocked,
-    ValueError,
-)
-FINISHED = (Status.DONE, Status.FAILED)
 
 
 def process_event(event_id: int, client: MondayClient | None = None) -> WebhookEvent:
@@ -99,9 +91,6 @@ def process_event(event_id: int, client: MondayClient | None = None) -> WebhookE
     event = WebhookEvent.objects.select_related("mapping__form").get(pk=event_id)
     if lease is None:
         return event
-    # customer_sync builds on this module (its stages, errors, endings), hence imported here.
-    from monday_integration import customer_events, customer_sync
-
     follows_customer = customer_events.is_customer_event(event)
     owned = client is None
     client = client or MondayClient()
@@ -116,7 +105,7 @@ def process_event(event_id: int, client: MondayClient | None = None) -> WebhookE
             except LeaseLost:
                 logger.warning("monday event %s: another worker took it over", event.pk)
             except Exception as error:
-                _fail(event, client, effects, error, follows_customer=follows_customer)
+                fail(event, client, effects, error, follows_customer=follows_customer)
     finally:
         if owned:
             client.close()
@@ -185,13 +174,6 @@ def sync_item(event: WebhookEvent, client: MondayClient, effects: Effects) -> Qu
     return quote
 
 
-def finish_done(event: WebhookEvent, effects: Effects) -> None:
-    """End the event ``done`` (unless its lease was lost) and announce it."""
-    if effects.lease.release(status=Status.DONE, finished_at=timezone.now()):
-        event.status = Status.DONE
-        event_finished.send(sender=WebhookEvent, event=event, status=event.status)
-
-
 def check_unlocked_item(mapping: BoardMapping, item: Any) -> None:
     """Raise ``QuoteLocked`` when the item's quote was answered by the customer or expired:
     it is never re-priced (nor its submission rewritten) from the item; the message says how
@@ -203,17 +185,6 @@ def check_unlocked_item(mapping: BoardMapping, item: Any) -> None:
     )
     if link is not None:
         forms.check_unlocked(link.quote)
-
-
-def ignore_inactive(event: WebhookEvent, effects: Effects, item: Any) -> None:
-    """End the event ``ignored``: its item was archived or deleted on monday before the worker
-    read it (``items(ids: ...)`` still returns such items, with their ``state``; monday's API
-    reference, "Items"). Nothing is changed on the item: no label, no upload, no update."""
-    reason = f"item {item.id} is {item.state} on monday; nothing was done"
-    logger.info("monday event %s ignored: %s", event.pk, reason)
-    if effects.lease.release(status=Status.IGNORED, error=reason, finished_at=timezone.now()):
-        event.status, event.error = Status.IGNORED, reason
-        event_finished.send(sender=WebhookEvent, event=event, status=event.status)
 
 
 def upsert_submission(mapping: BoardMapping, item: Any) -> Submission:
@@ -287,99 +258,3 @@ def render_quote_pdf(mapping: BoardMapping, quote: Quote) -> Document:
     if document.status != Document.Status.DONE:
         raise SyncError(f"the PDF could not be rendered: {document.error or document.status}")
     return document
-
-
-def set_stage(event: WebhookEvent, stage: str, label: str) -> None:
-    """Record the stage on the event and announce it (``sync_stage_changed``)."""
-    event.stage = stage
-    event.save(update_fields=["stage"])
-    sync_stage_changed.send(sender=WebhookEvent, event=event, stage=stage, label=label)
-
-
-def _fail(
-    event: WebhookEvent,
-    client: MondayClient,
-    effects: Effects,
-    error: Exception,
-    *,
-    follows_customer: bool = False,
-) -> None:
-    """End the event ``failed`` with the reason, and say so on the item (best effort: monday
-    may be what is failing). Database errors included: nothing is left ``processing``.
-
-    An event following the customer (``customer_sync``) does not set the "failed" label: the
-    quote did not fail, only its follow-up on the board did, and the item's status should
-    keep what the customer did last; its update says what was not recorded."""
-    if isinstance(error, EXPECTED_ERRORS):
-        message = str(error) or type(error).__name__
-        logger.warning("monday event %s failed at %s: %s", event.pk, event.stage, message)
-    else:
-        message = f"unexpected {type(error).__name__} at stage {event.stage or 'start'}: {error}"
-        logger.exception("monday event %s failed at %s", event.pk, event.stage)
-    from monday_integration import customer_sync
-
-    mapping = event.mapping
-    failed_label = "" if follows_customer else mapping.stage_labels.get("failed", "")
-    sync_stage_changed.send(sender=WebhookEvent, event=event, stage="failed", label=failed_label)
-    try:
-        if failed_label:
-            effects.once(
-                "status/failed",
-                lambda key: client.set_status(
-                    mapping.board_id,
-                    event.item_id,
-                    mapping.status_column_id,
-                    failed_label,
-                    idempotency_key=key,
-                ),
-            )
-        text = (
-            customer_sync.failure_text(event, message)
-            if follows_customer
-            else f"BetterForm could not prepare the quote: {message}"
-        )
-        effects.once(
-            "update/failed",
-            lambda key: client.create_update(event.item_id, text, idempotency_key=key),
-        )
-    except LeaseLost:
-        return
-    except Exception as second:
-        logger.warning("could not report the failure on item %s: %s", event.item_id, second)
-    if not effects.lease.release(status=Status.FAILED, error=message, finished_at=timezone.now()):
-        return
-    event.status, event.error = Status.FAILED, message
-    event_finished.send(sender=WebhookEvent, event=event, status=event.status)
-
-
-def schedule_replay(event: WebhookEvent) -> WebhookEvent:
-    """Queue a failed (or stuck) event for the worker again."""
-    from monday_integration.tasks import process_event_task
-
-    if event.status == Status.IGNORED:
-        raise SyncError("an ignored event is not a trigger; there is nothing to replay")
-    if event.status == Status.OWN_WRITE:
-        raise SyncError("the integration made this change itself; there is nothing to replay")
-    if event.status == Status.REFUSED:
-        raise SyncError(
-            "a refused delivery was never authenticated, so it is not replayed; monday retries "
-            "it for 30 minutes, and a retry that passes the mapping's checks is processed"
-        )
-    with transaction.atomic():
-        event = WebhookEvent.objects.select_for_update().get(pk=event.pk)
-        if event.status == Status.PROCESSING and not event.is_stalled:
-            raise SyncError(
-                "a worker is syncing this event now (its lease runs until "
-                f"{event.lease_expires_at:%Y-%m-%d %H:%M:%S} UTC); replay it if it stalls"
-            )
-        WebhookEvent.objects.filter(pk=event.pk).update(
-            status=Status.RECEIVED,
-            error="",
-            leased_by="",
-            lease_expires_at=None,
-            # A finished event's replay is the whole flow again; a stalled one's goes on.
-            effects=start_new_round(event) if event.status in FINISHED else event.effects,
-        )
-        process_event_task(event.pk)
-    event.refresh_from_db()
-    return event
