@@ -20,9 +20,7 @@ commit, ``quote_accepted`` is sent and the worker appends the acceptance page to
 from __future__ import annotations
 
 import datetime
-import ipaddress
 import logging
-import unicodedata
 from typing import Any
 
 import reversion
@@ -31,6 +29,14 @@ from django.db.models import F
 from django.utils import timezone
 
 from betterform import company, services
+from betterform.answer_input import (  # AnswerInvalid and the limits: the callers' names
+    MAX_REASON,
+    MAX_SIGNER_NAME,
+    AnswerInvalid,
+    clean_agent,
+    clean_ip,
+    clean_text,
+)
 from betterform.conf import conf
 from betterform.documents import format_date, request_quote_pdf
 from betterform.models import Quote, QuoteAnswer, Submission
@@ -45,18 +51,6 @@ CONSENT_TEXT = (
     "signature, with the same effect as a handwritten one."
 )
 OPEN_STATUSES = (Quote.Status.DRAFT, Quote.Status.SENT)
-MAX_SIGNER_NAME = QuoteAnswer._meta.get_field("signer_name").max_length
-MAX_REASON = 2000
-MAX_USER_AGENT = QuoteAnswer._meta.get_field("user_agent").max_length
-
-
-class AnswerInvalid(ValueError):
-    """Input the customer can correct; ``errors`` maps ``signer_name``, ``consent`` or
-    ``reason`` to a message."""
-
-    def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__(" ".join(errors.values()))
-        self.errors = errors
 
 
 class QuoteClosed(Exception):
@@ -137,41 +131,6 @@ def record_view(quote: Quote, *, counted: bool = True) -> Quote:
         if first:
             transaction.on_commit(lambda: quote_viewed.send(sender=Quote, quote=quote))
     return quote
-
-
-# --- input -----------------------------------------------------------------------------------
-
-
-def _text(value: Any, field: str, limit: int, *, multiline: bool = False) -> tuple[str, str]:
-    """``(cleaned, error)``: surrounding (and, on one line, repeated) white space removed;
-    an error for a value that is not text, holds a NUL or control character, or is longer
-    than ``limit`` characters."""
-    if value is None:
-        return "", ""
-    if not isinstance(value, str):
-        return "", f"The {field} must be text."
-    if len(value) > limit * 4:  # before any work on a huge value
-        return "", f"The {field} is too long: at most {limit} characters."
-    text = value.strip() if multiline else " ".join(value.split())
-    allowed = "\n\r\t" if multiline else ""
-    if any(unicodedata.category(char) == "Cc" and char not in allowed for char in text):
-        return "", f"The {field} holds a control character; type it again without it."
-    if len(text) > limit:
-        return "", f"The {field} is too long: at most {limit} characters, not {len(text)}."
-    return text, ""
-
-
-def _ip(value: str | None) -> str | None:
-    """A valid IPv4 or IPv6 address, else None (the field stores nothing else)."""
-    try:
-        return str(ipaddress.ip_address((value or "").strip())) if value else None
-    except ValueError:
-        return None
-
-
-def _agent(value: Any) -> str:
-    text = value if isinstance(value, str) else ""
-    return "".join(char for char in text if unicodedata.category(char) != "Cc")[:MAX_USER_AGENT]
 
 
 # --- answering -------------------------------------------------------------------------------
@@ -291,7 +250,7 @@ def accept_quote(
     existing = _answer_of(quote)
     if existing is not None:
         return existing, False
-    name, error = _text(signer_name, "name", MAX_SIGNER_NAME)
+    name, error = clean_text(signer_name, "name", MAX_SIGNER_NAME)
     errors = {"signer_name": error or ("" if name else "Type your full name to sign.")}
     if consent is not True:
         errors["consent"] = "Tick the box to confirm that you accept the quote."
@@ -306,8 +265,8 @@ def accept_quote(
         shown=shown,
         signer_name=name,
         consent_text=CONSENT_TEXT,
-        ip_address=_ip(ip_address),
-        user_agent=_agent(user_agent),
+        ip_address=clean_ip(ip_address),
+        user_agent=clean_agent(user_agent),
     )
 
 
@@ -321,7 +280,7 @@ def decline_quote(
     existing = _answer_of(quote)
     if existing is not None:
         return existing, False
-    cleaned, error = _text(reason, "reason", MAX_REASON, multiline=True)
+    cleaned, error = clean_text(reason, "reason", MAX_REASON, multiline=True)
     if error:
         raise AnswerInvalid({"reason": error})
     _check_open(quote)
@@ -332,6 +291,6 @@ def decline_quote(
         decision=QuoteAnswer.Decision.DECLINED,
         shown=shown,
         reason=cleaned,
-        ip_address=_ip(ip_address),
-        user_agent=_agent(user_agent),
+        ip_address=clean_ip(ip_address),
+        user_agent=clean_agent(user_agent),
     )
