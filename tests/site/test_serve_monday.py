@@ -133,6 +133,7 @@ STAGES = [
     ("quote", "Quote in progress"),
     ("pdf", "Quote in progress"),
     ("upload", "Quote in progress"),
+    ("email", "Quote ready"),  # the demo mapping e-mails the quote to the item's customer
     ("done", "Quote ready"),
 ]
 
@@ -201,7 +202,9 @@ def wait_for_quote(api_url: str, token: str, item_id: str, timeout: float = 90) 
     item: dict = {}
     while time.monotonic() < deadline:
         item = item_on_monday(api_url, token, item_id)
-        if item["column_values"][0]["text"] == "Quote ready" and item["assets"]:
+        # The label is set before the quote is e-mailed, the update posted after: wait for both.
+        ready = item["column_values"][0]["text"] == "Quote ready"
+        if ready and item["assets"] and item.get("updates"):
             return item
         time.sleep(0.5)
     raise AssertionError(f"no quote on item {item_id} after {timeout:.0f} s: {item}")

@@ -24,8 +24,14 @@ def published(form, rep):
 def throttle_rates(settings):
     """Set the site's throttle rates for one test: ``throttle_rates(public_submit="2/minute")``."""
 
-    def set_rates(**rates: str) -> None:
-        settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": rates}
+    def set_rates(**rates: str | None) -> None:
+        # Over the site's rates, not instead of them: a view also throttled by another
+        # scope ("user", "anon") would find no rate for it. None removes a scope's rate.
+        merged = {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], **rates}
+        settings.REST_FRAMEWORK = {
+            **settings.REST_FRAMEWORK,
+            "DEFAULT_THROTTLE_RATES": {k: v for k, v in merged.items() if v is not None},
+        }
 
     return set_rates
 
@@ -176,7 +182,7 @@ def test_reading_is_not_limited_by_the_submit_rate(anon_client, published, throt
 def test_without_a_public_submit_rate_the_anon_rate_applies(
     anon_client, published, kitchen_answers, throttle_rates
 ):
-    throttle_rates(anon="1/minute")
+    throttle_rates(anon="1/minute", public_submit=None)
     throttle = PublicSubmitThrottle()
     throttle.scope = PublicFormView.throttle_scope
 

@@ -120,7 +120,8 @@ def test_a_shown_pdf_altered_since_is_refused_not_signed(accepted):
 def test_a_failing_job_logs_a_copy_that_can_never_be_made(accepted, caplog):
     from betterform.tasks import sign_quote_copy
 
-    Document.objects.filter(pk=accepted.shown_document_id).delete()
+    shown = accepted.shown_document  # its file lost from storage (a kept row cannot be deleted)
+    shown.file.storage.delete(shown.file.name)
     sign_quote_copy.now(accepted.pk)
     assert "no signed copy" in caplog.text
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from django.core import mail
 from django.core.management import CommandError, call_command
 
 from betterform.models import Form
 from monday_integration import demo as monday_demo
+from monday_integration import operations
 from monday_integration.client import MondayClient
 from monday_integration.errors import MondayNotFound
 from monday_integration.models import BoardMapping, WebhookEvent
@@ -48,6 +50,30 @@ def test_connect_maps_the_demo_board_and_subscribes_the_site(
     assert str(hook.id) == mapping.webhook_id
     assert hook.url == webhook_url(live_server.url, mapping)
     assert [challenge.ok for challenge in fake.challenges] == [True]
+
+
+def test_the_demo_mapping_emails_the_quote_to_the_deals_customer(
+    fake, demo, fast_client, live_server, owner, settings, tmp_path
+):
+    """``./dev serve``'s demo shows the whole flow: the board's Email column is mapped, so the
+    demo mapping sends its quotes, with a short message (the e-mail lands in the outbox here,
+    in ``site/var/sent-emails/`` under ``serve``)."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.BETTERFORM_SITE_URL = "https://quotes.example.com"
+    mapping = monday_demo.connect_demo_board(live_server.url, fast_client, owner=owner)
+    assert mapping.column_map[demo["columns"]["email"]] == "customer.email"
+    assert mapping.send_quote_to_customer
+    assert mapping.customer_message == monday_demo.DEMO_CUSTOMER_MESSAGE
+    mapping.full_clean()  # what the admin and the API would accept
+
+    item_id = str(demo["items"][0])
+    event = operations.sync_item(mapping, item_id, fast_client)
+    event.refresh_from_db()
+    assert event.status == "done", event.error
+    [email] = mail.outbox
+    assert email.to[0].endswith("<eva.jansen@example.com>")
+    assert monday_demo.DEMO_CUSTOMER_MESSAGE in email.body
+    assert fake.item(item_id).updates[0].body.endswith("E-mailed to eva.jansen@example.com.")
 
 
 def test_connecting_twice_leaves_one_mapping_one_form_and_one_webhook(

@@ -25,10 +25,25 @@ class AnswerInvalid(ValueError):
         self.errors = errors
 
 
+# Embedding, override and isolate controls (LRE, RLE, PDF, LRO, RLO; LRI, RLI, FSI, PDI): they
+# make a name display in another order than it is stored ("Ada\u202e" reverses what follows
+# it on the PDF and in monday). The marks (LRM, RLM), joiners and the like stay allowed.
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def _visible(text: str) -> str:
+    """``text`` without its format characters (Unicode category Cf: zero-width spaces and
+    joiners, direction marks...), which show nothing on their own."""
+    return "".join(char for char in text if unicodedata.category(char) != "Cf")
+
+
 def clean_text(value: Any, field: str, limit: int, *, multiline: bool = False) -> tuple[str, str]:
     """``(cleaned, error)``: surrounding (and, on one line, repeated) white space removed;
-    an error for a value that is not text, holds a NUL or control character, or is longer
-    than ``limit`` characters."""
+    ``""`` for a value that is blank once its format characters are removed (only
+    zero-width spaces: a required value is then missing); an error for a value that is not
+    text, holds a NUL or control character or a bidirectional embedding, override or isolate
+    control (``BIDI_CONTROLS``), or is longer than ``limit`` characters. Format characters
+    inside visible text (a zero-width joiner in a name) are kept."""
     if value is None:
         return "", ""
     if not isinstance(value, str):
@@ -39,6 +54,13 @@ def clean_text(value: Any, field: str, limit: int, *, multiline: bool = False) -
     allowed = "\n\r\t" if multiline else ""
     if any(unicodedata.category(char) == "Cc" and char not in allowed for char in text):
         return "", f"The {field} holds a control character; type it again without it."
+    if any(char in BIDI_CONTROLS for char in text):
+        return "", (
+            f"The {field} holds an invisible character that changes the direction of the "
+            "text (such as a right-to-left override); type it again without it."
+        )
+    if not _visible(text).strip():
+        return "", ""
     if len(text) > limit:
         return "", f"The {field} is too long: at most {limit} characters, not {len(text)}."
     return text, ""

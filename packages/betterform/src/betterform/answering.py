@@ -12,9 +12,10 @@ the page only validates the form's shape and shows what they return or raise:
 
 An answer is recorded once. The quote's row is locked while it is, so a double click, a
 second tab or a retry all get the first answer back (``created`` False), whichever decision
-they carried. Accepting records the sha256 of the PDF the customer was shown; after the
-commit, ``quote_accepted`` is sent and the worker appends the acceptance page to that PDF
-(``signed_copy.ensure_signed_copy``). Answered, the quote is locked (``versions``).
+they carried. The PDF answered is marked kept (``createpdf.models.Document.kept``): it is
+never rendered again or deleted. Accepting records the sha256 of the PDF the customer was
+shown; after the commit, ``quote_accepted`` is sent and the worker appends the acceptance
+page to that PDF (``signed_copy.ensure_signed_copy``). Answered, the quote is locked (``versions``).
 """
 
 from __future__ import annotations
@@ -196,6 +197,15 @@ def _record(
                 "This quote changed while you were answering. Please read the current "
                 "version and answer again."
             )
+        # The PDF answered is evidence from now on: kept, never rendered again or deleted
+        # (``createpdf.services.keep``), and only while it is still the file shown.
+        if shown is not None and not createpdf_services.keep(shown, sha256=shown.sha256):
+            if decision == QuoteAnswer.Decision.ACCEPTED:
+                raise QuoteChanged(  # staff had it rendered again meanwhile
+                    "This quote's PDF was being prepared again while you were answering. "
+                    "Please read the current version and answer again."
+                )
+            shown = None  # a decline is not refused: it records no PDF
         status = (
             Quote.Status.ACCEPTED
             if decision == QuoteAnswer.Decision.ACCEPTED

@@ -2,7 +2,9 @@
 
 ``clean_answers(schema, answers)`` returns the normalised answers (numbers as strings of
 Decimals, dates as ISO strings) or raises ``AnswersError`` with messages per field key:
-unknown keys, missing required fields, wrong types and limits.
+unknown keys, missing required fields, wrong types and limits. Text of only white space (or
+invisible format characters) is no answer: a required field is then missing, an optional one
+is left out.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import datetime
 import json
 import re
+import unicodedata
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -35,7 +38,11 @@ class Invalid(Exception):
 
 
 def _is_blank(value: Any) -> bool:
-    return value is None or value == "" or value == []
+    """No answer: nothing, an empty list, or text that shows nothing (white space and format
+    characters such as zero-width spaces only), which never satisfies a required field."""
+    if isinstance(value, str):
+        return not "".join(c for c in value if unicodedata.category(c) != "Cf").strip()
+    return value is None or value == []
 
 
 def _text(field: dict[str, Any], value: Any) -> str:

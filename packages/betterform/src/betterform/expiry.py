@@ -49,6 +49,14 @@ def quotes_to_expire(today: datetime.date | None = None) -> QuerySet[Quote]:
     )
 
 
+def days_after(day: datetime.date, days: int) -> datetime.date:
+    """``day`` plus ``days`` days, or the last day there is (``date.max``) when that is later:
+    run as on 9999-12-31, or with a reminder window of a billion days, it never overflows."""
+    if days >= (datetime.date.max - day).days:
+        return datetime.date.max
+    return day + datetime.timedelta(days=days)
+
+
 def quotes_to_remind(
     today: datetime.date | None = None, days: int | None = None
 ) -> QuerySet[Quote]:
@@ -62,7 +70,7 @@ def quotes_to_remind(
             status=Quote.Status.SENT,
             reminded_at__isnull=True,
             valid_until__gte=today,
-            valid_until__lte=today + datetime.timedelta(days=days),
+            valid_until__lte=days_after(today, days),
         )
         .exclude(customer_email="")
         .exclude(_ANSWERED)

@@ -36,11 +36,11 @@ class QuoteAnswer(models.Model):
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.CharField(max_length=500, blank=True)
     shown_document = models.ForeignKey(
-        "createpdf.Document", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "createpdf.Document", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     shown_sha256 = models.CharField(max_length=64, blank=True)
     signed_document = models.ForeignKey(
-        "createpdf.Document", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "createpdf.Document", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
 
     class Meta:

@@ -9,6 +9,10 @@
 - subject ``Quote <number> from <company>``, a text and an HTML body
   (``templates/betterform/email/``) with the rep's message, the total, the validity and the link.
 
+An address with an internationalised domain is sent with the domain punycoded
+(``mail_address``); one that cannot be delivered (To, From or Reply-To: characters other than
+ASCII before the ``@``, which would need SMTPUTF8, or not a valid address) is a ``SendError``.
+
 Each e-mail is recorded as a ``QuoteEmail``; the quote becomes ``sent`` and its submission moves
 from ``quoted`` to ``sent``; ``signals.quote_sent`` follows the commit. Nothing is recorded when
 the mail server refuses or cannot be reached (the e-mail is handed over inside the transaction
@@ -74,24 +78,77 @@ def one_line(text: str) -> str:
     return " ".join(str(text).split())
 
 
+def mail_address(address: str, whose: str, fix: str) -> str:
+    """``address`` as it goes into a header and to the mail server: its domain punycoded when
+    it is internationalised (``jose@exämple.com`` -> ``jose@xn--exmple-cua.com``, as Django's
+    ``sanitize_address`` does). Raises ``SendError`` (``"<whose> (<address>) ...: <fix>"``)
+    for an address that cannot be delivered: characters other than ASCII before the ``@``
+    (that needs SMTPUTF8, which is not used), a domain that has no ASCII form, or an address
+    that is not valid once its domain is."""
+    address = one_line(address)
+    local, at, domain = address.rpartition("@")
+    if not at or not local or not domain:
+        raise SendError(f"{whose} ({address!r}) is not an e-mail address: {fix}")
+    if not local.isascii():
+        raise SendError(
+            f"{whose} ({address!r}) has characters other than ASCII before the @ (such as "
+            f"accented letters), which cannot be delivered: {fix}"
+        )
+    if not domain.isascii():
+        try:
+            domain = domain.encode("idna").decode("ascii")
+        except UnicodeError:
+            raise SendError(
+                f"{whose} ({address!r}) has a domain that cannot be written for e-mail: {fix}"
+            ) from None
+    try:
+        validate_email(f"{local}@{domain}")
+    except ValidationError:
+        raise SendError(f"{whose} ({address!r}) is not a valid e-mail address: {fix}") from None
+    return f"{local}@{domain}"
+
+
 def sender() -> str:
-    """The From header: ``"Company name" <address>`` (see the module's docstring)."""
+    """The From header: ``"Company name" <address>`` (see the module's docstring). Raises
+    ``SendError`` for an address that cannot be sent from (``mail_address``)."""
     company = company_details()
-    address = conf.BETTERFORM_QUOTE_FROM_EMAIL or company.get("email") or ""
-    if not address:
+    if conf.BETTERFORM_QUOTE_FROM_EMAIL:
+        address = conf.BETTERFORM_QUOTE_FROM_EMAIL
+        whose = "The sender address BETTERFORM_QUOTE_FROM_EMAIL"
+        fix = "ask an administrator to correct the setting, then send it again."
+    elif company.get("email"):
+        address = company["email"]
+        whose = "The company's e-mail"
+        fix = "correct the e-mail in the company profile (the sender), then send it again."
+    else:
         address = parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
-    return formataddr((one_line(company.get("name", "")), one_line(address)))
+        whose = "The sender address DEFAULT_FROM_EMAIL"
+        fix = "ask an administrator to correct the setting, then send it again."
+    return _person(company.get("name", ""), mail_address(address, whose, fix))
 
 
 def _person(name: str, address: str) -> str:
-    return formataddr((one_line(name), one_line(address)))
+    """``"Name" <address>`` of an address ``mail_address`` returned (ASCII)."""
+    return formataddr((one_line(name), address))
+
+
+def _customer(quote: Quote) -> str:
+    """The To header: the customer's name and address (``mail_address``)."""
+    address = mail_address(
+        quote.customer_email,
+        f"The customer's e-mail of quote {quote.number}",
+        "correct customer_email, then send it.",
+    )
+    return _person(quote.customer_name, address)
 
 
 def _reply_to(quote: Quote, sent_by: Any) -> list[str]:
     """The owner's address, else the sender's (an API key client sends as nobody)."""
     for user in (quote.owner, sent_by):
         if user is not None and getattr(user, "email", ""):
-            return [_person(user.get_full_name(), user.email)]
+            whose = f"The e-mail of {user.get_username()!r} (the customer replies to it)"
+            fix = "correct the e-mail of that user account, then send it again."
+            return [_person(user.get_full_name(), mail_address(user.email, whose, fix))]
     return []
 
 
@@ -132,13 +189,7 @@ def check_sendable(quote: Quote, today: datetime.date | None = None) -> None:
             f"Quote {quote.number} has no customer e-mail: add the customer's e-mail first "
             "(customer_email), then send it."
         )
-    try:
-        validate_email(quote.customer_email)
-    except ValidationError:
-        raise SendError(
-            f"The customer's e-mail of quote {quote.number} ({quote.customer_email!r}) is not a "
-            "valid address: correct customer_email, then send it."
-        ) from None
+    _customer(quote)
 
 
 def offered_pdf(quote: Quote) -> Document:
@@ -202,7 +253,7 @@ def _compose(
         subject=subject,
         body=render_to_string(f"{TEMPLATES}/{kind}.txt", context).strip() + "\n",
         from_email=sender(),
-        to=[_person(quote.customer_name, quote.customer_email)],
+        to=[_customer(quote)],
         reply_to=_reply_to(quote, sent_by),
     )
     email.attach_alternative(render_to_string(f"{TEMPLATES}/{kind}.html", context), "text/html")
@@ -256,10 +307,12 @@ def send_quote(
 
     The PDF is the quote's current one (rendered again if the quote changed since the last
     send). Raises ``SendError`` (nothing sent, nothing recorded): answered, locked or past
-    ``valid_until``, no or a bad customer e-mail, the PDF failed or is not ready in time, the
-    quote changed while its PDF rendered, the mail server refused or is unreachable."""
+    ``valid_until``, no or a bad customer e-mail (or From or Reply-To address), the PDF
+    failed or is not ready in time, the quote changed while its PDF rendered, the mail server
+    refused or is unreachable."""
     message = clean_message(message)
     check_sendable(quote)
+    sender(), _reply_to(quote, sent_by)  # a bad From or Reply-To: refused before rendering
     document = ready_pdf(quote)  # before the row lock: rendering may take seconds
     with transaction.atomic(), reversion.create_revision():
         stored = _locked(quote)

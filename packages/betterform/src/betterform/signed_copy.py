@@ -6,7 +6,8 @@ The copy is a createpdf document (``createpdf.appending``): the shown PDF byte f
 override it in the database) naming the signer, the time in UTC, the address and browser,
 that sha256 and the statement they agreed to. The worker makes it after the acceptance
 commits (``tasks.sign_quote_copy``); the quote page and monday read it from
-``answer.signed_document``.
+``answer.signed_document``. Both the PDF shown (``answering``) and the copy are kept as
+records (``Document.kept``): never rendered again or deleted.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from betterform.documents import BRAND, customer_title, format_money
 from betterform.models import QuoteAnswer
 from createpdf.appending import append_pages
 from createpdf.models import Document
+from createpdf.services import keep
 
 TEMPLATE_SLUG = "quote-acceptance"
 
@@ -68,6 +70,8 @@ def ensure_signed_copy(answer: QuoteAnswer) -> Document:
         )
         signed = locked.signed_document
         if signed is not None and signed.status == Document.Status.DONE:
+            if not signed.kept:
+                keep(signed)
             answer.signed_document = signed
             return signed
         if locked.decision != QuoteAnswer.Decision.ACCEPTED:
@@ -84,6 +88,7 @@ def ensure_signed_copy(answer: QuoteAnswer) -> Document:
             title=signed_title(locked),
             source=locked.quote,
         )
+        keep(signed)  # evidence: never rendered again or deleted
         locked.signed_document = signed
         locked.save(update_fields=["signed_document"])
     answer.signed_document = signed

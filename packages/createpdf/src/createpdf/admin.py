@@ -71,7 +71,8 @@ class DocumentAdmin(ScaledListAdmin, admin.ModelAdmin):
         "download_link",
     ]
     list_filter = [
-        "status", ("template_slug", RecentValuesFilter), ("created_at", DateRangeFilterBuilder())
+        "status", "kept", ("template_slug", RecentValuesFilter),
+        ("created_at", DateRangeFilterBuilder()),
     ]  # fmt: skip
     search_fields = ["title", "template_slug", "sha256", "error", "requested_by__username"]
     list_select_related = ["requested_by"]
@@ -122,8 +123,47 @@ class DocumentAdmin(ScaledListAdmin, admin.ModelAdmin):
 
     @admin.action(description="Render the selected documents again", permissions=["change"])
     def rerender_selected(self, request: HttpRequest, queryset) -> None:
-        count = 0
+        """Queue the selected documents again; a document kept as a record (``kept``) is
+        skipped, named in a warning: its file is never replaced."""
+        count, refused = 0, []
         for document in queryset:
-            services.rerender(document)
+            try:
+                services.rerender(document)
+            except services.DocumentKept:
+                refused.append(document)
+                continue
             count += 1
-        self.message_user(request, f"{count} document(s) queued for rendering.", messages.SUCCESS)
+        if count or not refused:
+            self.message_user(
+                request, f"{count} document(s) queued for rendering.", messages.SUCCESS
+            )
+        if refused:
+            names = ", ".join(f"#{document.pk}" for document in refused)
+            self.message_user(
+                request,
+                f"Not rendered again: {names}. Kept as a record (e.g. a PDF someone signed, "
+                "or a signed copy), a document's file is never replaced; request a new "
+                "document for a new PDF.",
+                messages.WARNING,
+            )
+
+    def has_delete_permission(self, request: HttpRequest, obj: Document | None = None) -> bool:
+        """No Delete for a document kept as a record (``kept``); the bulk delete lists the
+        kept ones it was given as protected and deletes nothing (``get_deleted_objects``)."""
+        if obj is not None and obj.kept:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_deleted_objects(self, objs, request: HttpRequest):
+        """Django's list, with each kept document given as a protected object: the delete
+        confirmation names them and deletes nothing."""
+        to_delete, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
+        kept = [document for document in objs if document.kept]
+        if kept and super().has_delete_permission(request):
+            # Refused because kept, not for want of permission: say so (below) instead.
+            perms_needed = set(perms_needed) - {Document._meta.verbose_name}
+        protected = [
+            *(f"{document} is kept as a record: it cannot be deleted." for document in kept),
+            *protected,
+        ]
+        return to_delete, model_count, perms_needed, protected

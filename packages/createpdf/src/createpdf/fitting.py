@@ -77,7 +77,9 @@ def check_fits(model: type[models.Model], field_name: str, value: V, *, source: 
 def _as_decimal(value: Any) -> Decimal | None:
     if isinstance(value, Decimal):
         return value
-    if isinstance(value, int | float | str) and not isinstance(value, bool):
+    if isinstance(value, int) and not isinstance(value, bool):
+        return Decimal(value)  # exact, however long (str() refuses over 4300 digits)
+    if isinstance(value, float | str):
         try:
             return Decimal(str(value).strip())
         except InvalidOperation:
@@ -86,14 +88,22 @@ def _as_decimal(value: Any) -> Decimal | None:
 
 
 def _check_decimal(field: models.DecimalField, value: Decimal, source: str, where: str) -> None:
+    """Checked from the digits and the exponent alone: no arithmetic, so no value (not even
+    ``1E+99999999``, beyond what the decimal context holds) raises ``decimal.Overflow`` or
+    ``InvalidOperation`` here instead of ``DoesNotFit``."""
     places, whole = field.decimal_places, field.max_digits - field.decimal_places
     limit = f"at most {whole} digits before the point and {places} after ({where})"
     if not value.is_finite():
         raise DoesNotFit(f"{source} is {value}, not a finite number; {limit}")
-    if abs(value) >= Decimal(10) ** whole:
-        digits = value.adjusted() + 1
+    if value.is_zero():
+        return
+    digits = value.adjusted() + 1  # before the point; 0 or less for a value below 1
+    if digits > whole:
         raise DoesNotFit(f"{source} has {digits} digits before the point; {limit}")
-    if value != value.quantize(Decimal(1).scaleb(-places)):
+    coefficient, exponent = value.as_tuple()[1:]
+    shown_digits = "".join(map(str, coefficient))  # "1500" for 1.500 (1500E-3)
+    trailing_zeros = len(shown_digits) - len(shown_digits.rstrip("0"))
+    if exponent + trailing_zeros < -places:  # type: ignore[operator]
         shown = shorten(str(value), 40)
         raise DoesNotFit(f"{source} is {shown}, which has too many decimal places; {limit}")
 

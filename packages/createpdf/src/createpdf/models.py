@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 import reversion
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import ProtectedError
+from django.db.models.signals import pre_delete
 
 from createpdf.leases import HOLDER_MAX_LENGTH
 
@@ -46,6 +51,13 @@ def document_upload_path(document: Document, filename: str) -> str:
     """One fixed path per document, so a render that a killed worker left half-written is
     replaced by the next attempt instead of lingering beside it."""
     return f"documents/{document.pk}/{filename}"
+
+
+class DocumentQuerySet(models.QuerySet):
+    def delete(self) -> tuple[int, dict[str, int]]:
+        """Refuse (``ProtectedError``, nothing deleted) when any is kept as a record."""
+        _refuse_kept(self.model._base_manager.filter(pk__in=self.values("pk"), kept=True))
+        return super().delete()
 
 
 class Document(models.Model):
@@ -95,6 +107,11 @@ class Document(models.Model):
     render_ms = models.PositiveIntegerField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     error = models.TextField(blank=True)
+    kept = models.BooleanField(
+        default=False,
+        editable=False,
+        help_text="Kept as a record: never rendered again or deleted.",
+    )
     leased_by = models.CharField(
         max_length=HOLDER_MAX_LENGTH, blank=True, help_text="The worker rendering it now."
     )
@@ -119,12 +136,20 @@ class Document(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
+    objects = DocumentQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["source_type", "source_id"])]
 
     def __str__(self) -> str:
         return f"{self.template_slug} #{self.pk} ({self.status})"
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        """Refuse (``ProtectedError``) a document kept as a record (``kept``), as stored."""
+        if self.kept or Document.objects.filter(pk=self.pk, kept=True).exists():
+            _refuse_kept([self])
+        return super().delete(*args, **kwargs)
 
     @property
     def filename(self) -> str:
@@ -135,6 +160,29 @@ class Document(models.Model):
         suffix = f"-{self.pk}.pdf"
         room = self._meta.get_field("file").max_length - len(document_upload_path(self, suffix))
         return f"{safe[: max(room, 0)].strip('-') or 'document'}{suffix}"
+
+
+KEPT_REASON = (
+    "it is kept as a record (e.g. a PDF someone signed): it is never rendered again or deleted."
+)
+
+
+def _refuse_kept(documents: Iterable[Document]) -> None:
+    kept = list(documents)
+    if kept:
+        names = ", ".join(f"#{document.pk}" for document in kept)
+        raise ProtectedError(f"Document {names} cannot be deleted: {KEPT_REASON}", set(kept))
+
+
+def refuse_kept_deletion(sender: type[Document], instance: Document, **_: Any) -> None:
+    """``pre_delete`` of ``Document``, the last guard: a kept document is never deleted, by
+    any door (``Document.delete`` and ``DocumentQuerySet.delete`` refuse first, before any
+    row goes; this catches a cascade or a document kept since the check)."""
+    if instance.kept or Document.objects.filter(pk=instance.pk, kept=True).exists():
+        _refuse_kept([instance])
+
+
+pre_delete.connect(refuse_kept_deletion, sender=Document, dispatch_uid="createpdf.kept")
 
 
 class Deletion(models.Model):

@@ -42,6 +42,7 @@ class DocumentSerializer(serializers.ModelSerializer):
             "render_ms",
             "attempts",
             "error",
+            "kept",
             "created_at",
             "started_at",
             "finished_at",

@@ -26,7 +26,7 @@ from createpdf.appending import is_appended
 from createpdf.conf import conf
 from createpdf.fitting import fit_text
 from createpdf.isolation import render_pdf
-from createpdf.models import Document, document_upload_path
+from createpdf.models import KEPT_REASON, Document, document_upload_path
 from createpdf.rendering import RenderError
 from createpdf.signals import document_status_changed
 from createpdf.template_store import ResolvedTemplate, TemplateNotFound, resolve_template
@@ -161,12 +161,45 @@ def schedule_render(document: Document) -> None:
     transaction.on_commit(lambda: render_document_task(document.pk))
 
 
+class DocumentKept(Exception):
+    """The document is kept as a record (``Document.kept``): it is never rendered again.
+    ``str(error)`` says so and what to do instead; the API answers 409 with it."""
+
+    def __init__(self, document: Document) -> None:
+        self.document = document
+        super().__init__(
+            f"Document #{document.pk} cannot be rendered again: {KEPT_REASON} "
+            "Request a new document for a new PDF."
+        )
+
+
+def keep(document: Document, *, sha256: str | None = None) -> bool:
+    """Mark ``document`` kept as a record (``Document.kept``): from now on it is never
+    rendered again (``rerender`` refuses it, the worker never rewrites its file) or deleted.
+
+    Only a finished document is kept, and with ``sha256`` only while its file is still that
+    one; True when it is kept now (it may have been already), False when it is not (its
+    render is queued again, failed, or another file replaced it). One conditional update on
+    its row, so a ``rerender`` at the same moment either queued first (False here) or is
+    refused."""
+    rows = Document.objects.filter(pk=document.pk, status=Document.Status.DONE)
+    if sha256 is not None:
+        rows = rows.filter(sha256=sha256)
+    if not rows.update(kept=True):
+        return False
+    document.kept = True
+    return True
+
+
 def rerender(document: Document) -> Document:
     """Render a document again (after a template fix, say), keeping its id and URL.
 
-    A document already queued, or rendering under a live lease, is left to that render: a
-    second job would only wait for it. A document made by ``appending`` is returned as it
-    is: its first pages are another document's file, which no template renders again."""
+    Raises ``DocumentKept`` for a document kept as a record (``keep``): its file is never
+    replaced. A document already queued, or rendering under a live lease, is left to that
+    render: a second job would only wait for it. A document made by ``appending`` is returned
+    as it is: its first pages are another document's file, which no template renders again."""
+    if document.kept:
+        raise DocumentKept(document)
     if is_appended(document):
         return document
     with transaction.atomic():
@@ -178,20 +211,20 @@ def rerender(document: Document) -> Document:
         if in_flight:
             document.refresh_from_db()
             return document
-        document.status = Document.Status.QUEUED
-        document.error = ""
-        document.attempts = 0
-        document.leased_by, document.lease_expires_at = "", None
-        document.save(
-            update_fields=[
-                "status",
-                "error",
-                "attempts",
-                "leased_by",
-                "lease_expires_at",
-                "updated_at",
-            ]
-        )
+        fields = {
+            "status": Document.Status.QUEUED,
+            "error": "",
+            "attempts": 0,
+            "leased_by": "",
+            "lease_expires_at": None,
+            "updated_at": timezone.now(),
+        }
+        # Conditional: a document kept since it was read (``keep``) is refused, not queued.
+        if not Document.objects.filter(pk=document.pk, kept=False).update(**fields):
+            document.refresh_from_db()
+            raise DocumentKept(document)
+        for name, value in fields.items():
+            setattr(document, name, value)
         schedule_render(document)
     return document
 
@@ -209,8 +242,11 @@ def render_document(document_id: int) -> bool:
     lease = leases.claim(
         Document,
         document_id,
-        available=Q(status=Document.Status.QUEUED)
-        | (Q(status=Document.Status.RENDERING) & leases.stalled(now)),
+        available=(
+            Q(status=Document.Status.QUEUED)
+            | (Q(status=Document.Status.RENDERING) & leases.stalled(now))
+        )
+        & (Q(kept=False) | Q(file="")),  # a kept document's file is never rewritten
         seconds=conf.CREATEPDF_RENDER_LEASE_SECONDS,
         status=Document.Status.RENDERING,
         started_at=now,

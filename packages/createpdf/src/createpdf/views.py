@@ -211,6 +211,9 @@ class DocumentViewSet(
                 DocumentSerializer,
                 description="The render it was left to finished before the answer: done.",
             ),
+            409: OpenApiResponse(
+                description="The document is kept as a record: it is never rendered again."
+            ),
         },
     )
     @action(detail=True, methods=["post"])
@@ -221,6 +224,11 @@ class DocumentViewSet(
         failed render; it keeps its id and URL. The answer is 202 with the document, queued
         (``Location``: its ``url``, to poll). A document already queued, or rendering, is left
         to that render; when that render finishes before the answer goes out, the answer is
-        200 with the document done (found by ``./dev fuzz``'s stateful phase)."""
-        document = services.rerender(self.get_object())
+        200 with the document done (found by ``./dev fuzz``'s stateful phase). A document kept
+        as a record (``kept``: e.g. a PDF someone signed) is never rendered
+        again: 409, and its file stays as it is; request a new document instead."""
+        try:
+            document = services.rerender(self.get_object())
+        except services.DocumentKept as error:
+            raise Conflict(str(error)) from None
         return queued_response(request, document)

@@ -18,8 +18,12 @@ The worker runs an event ``customer_events`` stored (``quote_viewed``, ``quote_a
 Once only, as every effect (``effects``): each step is recorded in the event's ledger with a
 derived idempotency key. Beyond the pipeline's rules, a replay of a finished event (a new
 round) uploads no second signed copy (a file of its name in the column is taken) and posts no
-second update (the same text among the item's latest updates is taken): the customer answered
-once, so the item says it once. A replay sets the label again (that repeats nothing).
+second update (the same text among the item's latest updates is taken, our HTML body compared
+with monday's ``text_body`` as text: ``effects.update_on_item``): the customer answered once,
+so the item says it once. A replay sets the label again (that repeats nothing).
+
+Update bodies are HTML to monday: what the customer typed (their name, their reason) is
+escaped, so it is shown as typed and never rendered as a link or an image.
 
 A failure ends the event ``failed`` with the reason and an update saying what was not recorded,
 but sets no "failed" label: the quote did not fail, and the item keeps the last label the
@@ -34,7 +38,13 @@ from betterform.documents import format_date
 from betterform.models import Quote, QuoteAnswer
 from betterform.signed_copy import ensure_signed_copy
 from monday_integration.client import MondayClient
-from monday_integration.effects import Effects, post_update_once, upload_document_once
+from monday_integration.effects import (
+    Effects,
+    html_text,
+    post_update_once,
+    update_on_item,
+    upload_document_once,
+)
 from monday_integration.models import WebhookEvent
 from monday_integration.outcomes import SyncError, finish_done, ignore_inactive, set_stage
 
@@ -49,9 +59,9 @@ WHAT = {
 
 
 def failure_text(event: WebhookEvent, message: str) -> str:
-    """The update a failed customer event posts on the item."""
+    """The update (HTML) a failed customer event posts on the item."""
     what = WHAT.get(str(event.payload.get("kind")), "the customer answered")
-    return f"BetterForm could not record on this item that {what}: {message}"
+    return f"BetterForm could not record on this item that {what}: {html_text(message)}"
 
 
 def follow_customer(event: WebhookEvent, client: MondayClient, effects: Effects) -> None:
@@ -100,7 +110,7 @@ def follow_customer(event: WebhookEvent, client: MondayClient, effects: Effects)
     body = update_body(kind, quote, answer, event, link)
     if body:
         set_stage(event, "update", label)
-        if body.strip() not in (text.strip() for text in item.update_texts):
+        if not update_on_item(item, body):
             post_update_once(event, client, effects, item, f"update/{kind}", body)
     set_stage(event, "done", label)
     finish_done(event, effects)
@@ -120,24 +130,29 @@ def _utc(moment: datetime.datetime) -> str:
 def update_body(
     kind: str, quote: Quote, answer: QuoteAnswer | None, event: WebhookEvent, link: str = ""
 ) -> str:
-    """The update's text for ``kind`` ("" for a view). Built only from what is stored, so a
-    retry writes the same text and finds the update it already posted."""
+    """The update's body for ``kind`` ("" for a view): HTML, as ``create_update`` takes it,
+    every stored text in it escaped (``html_text``: a customer's name or reason is shown as
+    typed, never rendered as a link or an image). Built only from what is stored, so a retry
+    writes the same body and finds the update it already posted."""
+    number = html_text(quote.number)
     if kind == "accepted" and answer is not None:
-        who = answer.signer_name or quote.customer_name or "The customer"
+        who = html_text(answer.signer_name or quote.customer_name or "The customer")
         text = (
-            f"{who} accepted quote {quote.number} on {_utc(answer.answered_at)}, signing with "
-            f"their typed name. sha256 of the PDF they were shown: {answer.shown_sha256}."
+            f"{who} accepted quote {number} on {_utc(answer.answered_at)}, signing with "
+            f"their typed name. sha256 of the PDF they were shown: "
+            f"{html_text(answer.shown_sha256)}."
         )
-        return text + (f" Signed copy: {link}" if link else "")
+        return text + (f" Signed copy: {html_text(link)}" if link else "")
     if kind == "declined" and answer is not None:
-        who = answer.signer_name or quote.customer_name or "The customer"
-        reason = f"Reason: {answer.reason.strip()}" if answer.reason.strip() else "No reason given."
-        return f"{who} declined quote {quote.number} on {_utc(answer.answered_at)}. {reason}"
+        who = html_text(answer.signer_name or quote.customer_name or "The customer")
+        reason = answer.reason.strip()
+        said = f"Reason: {html_text(reason)}" if reason else "No reason given."
+        return f"{who} declined quote {number} on {_utc(answer.answered_at)}. {said}"
     if kind == "expired":
         if quote.valid_until is not None:
             expired_on = quote.valid_until + datetime.timedelta(days=1)
             valid = f": it was valid until {format_date(quote.valid_until)}"
         else:
             expired_on, valid = event.received_at.date(), ""
-        return f"Quote {quote.number} expired on {format_date(expired_on)} unanswered{valid}."
+        return f"Quote {number} expired on {format_date(expired_on)} unanswered{valid}."
     return ""

@@ -3,7 +3,10 @@
 ``manage.py serve`` (in development) runs the fake monday server with its demo board
 (``monday_integration.testing.build_demo_board``) and, once the site answers, calls
 :func:`connect_demo_board`. Setting an item's status to "Quote requested" (on the fake's page,
-or with ``manage.py monday_demo_flip <item id>``) then ends with a priced PDF on the item.
+or with ``manage.py monday_demo_flip <item id>``) then ends with a priced PDF on the item,
+and the quote e-mailed to the deal's customer: the board's Email column is mapped to
+``customer.email`` and the mapping sends its quotes (in development the e-mail is written to
+``site/var/sent-emails/``).
 
 Connecting again (every ``serve`` starts a new fake) reuses the mapping and its webhook URL,
 and replaces its webhook: the old one died with the old fake, or is deleted first.
@@ -23,6 +26,7 @@ from monday_integration.client import MondayClient
 from monday_integration.errors import MondayError, MondayNotFound
 from monday_integration.models import BoardMapping
 from monday_integration.operations import webhook_url
+from monday_integration.quote_sending import EMAIL_TARGET
 from monday_integration.testing.demo import COLUMNS, SUBITEM_COLUMNS
 
 logger = logging.getLogger(__name__)
@@ -30,6 +34,7 @@ logger = logging.getLogger(__name__)
 DEMO_BOARD_NAME = "Sales pipeline"
 DEMO_FORM_SLUG = "monday-demo-renovation"
 TRIGGER_LABEL = "Quote requested"
+DEMO_CUSTOMER_MESSAGE = "Thanks for your request: here is your quote. Reply with any questions."
 
 # The questions the demo board's columns answer: area (priced per m²), finish, phone.
 DEMO_FORM_SCHEMA: dict[str, Any] = {
@@ -107,19 +112,23 @@ def ensure_demo_form(owner: Any = None) -> Form:
 def _mapping_fields(board_id: str, form: Form) -> dict[str, Any]:
     c = {key: spec["id"] for key, spec in COLUMNS.items()}
     s = {key: spec["id"] for key, spec in SUBITEM_COLUMNS.items()}
+    column_map = {
+        c["customer"]: "customer.name",
+        c["email"]: EMAIL_TARGET,
+        c["area"]: "answers.area",
+        c["finish"]: "answers.finish",
+        c["phone"]: "answers.phone",
+    }
     return {
         "name": f"{DEMO_BOARD_NAME} (demo)",
         "board_id": board_id,
         "form": form,
         "trigger_column_id": c["status"],
         "trigger_label": TRIGGER_LABEL,
-        "column_map": {
-            c["customer"]: "customer.name",
-            c["email"]: "customer.email",
-            c["area"]: "answers.area",
-            c["finish"]: "answers.finish",
-            c["phone"]: "answers.phone",
-        },
+        "column_map": column_map,
+        # the demo shows the whole flow: the quote is e-mailed to the deal's Email column
+        "send_quote_to_customer": EMAIL_TARGET in column_map.values(),
+        "customer_message": DEMO_CUSTOMER_MESSAGE,
         "subitem_map": {
             "description": "name",
             "quantity": s["quantity"],

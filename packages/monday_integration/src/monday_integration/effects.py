@@ -23,6 +23,8 @@ item, the upload); retries, take-overs and replays of a stalled event repeat not
 
 from __future__ import annotations
 
+import html
+import re
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -175,14 +177,45 @@ def upload_document_once(
     return already_there() or effects.once(f"{step}/{document.sha256}", upload)
 
 
+_TAG = re.compile(r"<[^>]*>")
+_SPACE = re.compile(r"\s+")
+
+
+def html_text(text: object) -> str:
+    """``text`` (a customer's, an item's, an error's: anything not written here) made safe to
+    put in an update's body: monday's ``create_update`` takes ``body`` as HTML ("the update's
+    html formatted body") and renders links, images and markup in it, so ``<``, ``>`` and
+    ``&`` are escaped. Quotes are left as typed: bodies hold no attributes."""
+    return html.escape(str(text), quote=False)
+
+
+def shown_text(text: str) -> str:
+    """An update as monday shows it as text (an item's ``text_body``): tags dropped, entities
+    resolved, whitespace collapsed. Used on both sides of the "already posted" check."""
+    return _SPACE.sub(" ", html.unescape(_TAG.sub("", text))).strip()
+
+
+def update_on_item(item: Item, body: str) -> bool:
+    """Whether the HTML ``body`` is among the item's latest updates, which monday reads back as
+    text (``text_body``: without tags, entities resolved): the body's text is compared, not
+    its HTML. A ``text_body`` that still holds entities matches too."""
+    wanted = shown_text(body)
+    for text in item.update_texts:
+        plain = _SPACE.sub(" ", text).strip()
+        if wanted in (plain, _SPACE.sub(" ", html.unescape(plain)).strip()):
+            return True
+    return False
+
+
 def post_update_once(
     event: WebhookEvent, client: MondayClient, effects: Effects, item: Item, name: str, body: str
 ) -> Any:
-    """Post ``body`` as an update on the item once per event and round (step ``name``); an
-    attempt that died after sending it finds it among the item's latest updates."""
+    """Post ``body`` (HTML: text put in it goes through ``html_text``) as an update on the item
+    once per event and round (step ``name``); an attempt that died after sending it finds it
+    among the item's latest updates (``update_on_item``)."""
 
     def already_posted() -> bool | None:
-        return True if body.strip() in (text.strip() for text in item.update_texts) else None
+        return True if update_on_item(item, body) else None
 
     return effects.once(
         name,

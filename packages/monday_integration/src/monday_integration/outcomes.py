@@ -17,7 +17,7 @@ from django.utils import timezone
 from betterform import services as forms
 from createpdf.leases import LeaseLost
 from monday_integration.client import MondayClient
-from monday_integration.effects import Effects, start_new_round
+from monday_integration.effects import Effects, html_text, start_new_round
 from monday_integration.errors import MondayError
 from monday_integration.mapping import MappingError
 from monday_integration.models import WebhookEvent
@@ -108,7 +108,7 @@ def fail(
         text = (
             customer_sync.failure_text(event, message)
             if follows_customer
-            else f"BetterForm could not prepare the quote: {message}"
+            else f"BetterForm could not prepare the quote: {html_text(message)}"
         )
         effects.once(
             "update/failed",

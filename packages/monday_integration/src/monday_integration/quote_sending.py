@@ -25,7 +25,7 @@ from betterform import documents as quote_documents
 from betterform import sending
 from betterform.models import Quote, QuoteEmail
 from createpdf.models import Document
-from monday_integration.effects import Effects
+from monday_integration.effects import Effects, html_text
 from monday_integration.mapping import column_name
 from monday_integration.models import BoardMapping, WebhookEvent
 
@@ -75,12 +75,13 @@ def _sent_since_event(event: WebhookEvent, quote: Quote) -> QuoteEmail | None:
 def send_once(
     event: WebhookEvent, effects: Effects, item: Any, quote: Quote, document: Document
 ) -> str:
-    """E-mail ``quote`` to the item's customer once; returns the update's sentence about it.
+    """E-mail ``quote`` to the item's customer once; returns the update's sentence about it
+    (HTML, the address and the column's name escaped).
     Raises ``sending.SendError`` when it cannot be sent now (the event fails with it)."""
     mapping = event.mapping
     address, why_not = customer_email_on_item(mapping, item)
     if not address:
-        return f"Not e-mailed to the customer: {why_not}."
+        return f"Not e-mailed to the customer: {html_text(why_not)}."
 
     def find_sent() -> dict[str, Any] | None:
         email = _sent_since_event(event, quote)
@@ -91,4 +92,4 @@ def send_once(
         return _shape(email)
 
     sent = find_sent() or effects.once(f"email/{document.sha256}", send, find_done=find_sent)
-    return f"E-mailed to {sent['to']}."
+    return f"E-mailed to {html_text(sent['to'])}."

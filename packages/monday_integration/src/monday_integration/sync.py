@@ -42,6 +42,7 @@ from monday_integration.client import MondayClient
 from monday_integration.conf import conf
 from monday_integration.effects import (
     Effects,
+    html_text,
     post_update_once,
     upload_quote_pdf,
 )
@@ -165,9 +166,11 @@ def sync_item(event: WebhookEvent, client: MondayClient, effects: Effects) -> Qu
     if mapping.send_quote_to_customer:
         set_stage(event, "email", labels["done"])
         sent = quote_sending.send_once(event, effects, item, quote, document)
-    total = f"{quote.currency} {quote.total:,.2f}"
-    body = f"Quote {quote.number} is ready: total {total}." + (f" PDF: {link}" if link else "")
-    body += f" {sent}" if sent else ""
+    # HTML, as create_update takes it: what the item, the form or a rep wrote is escaped
+    total = html_text(f"{quote.currency} {quote.total:,.2f}")
+    body = f"Quote {html_text(quote.number)} is ready: total {total}."
+    body += f" PDF: {html_text(link)}" if link else ""
+    body += f" {sent}" if sent else ""  # quote_sending escapes its sentence
     post_update_once(event, client, effects, item, "update/ready", body)
     set_stage(event, "done", labels["done"])
     finish_done(event, effects)

@@ -1,14 +1,18 @@
 """Answering a customer: every page goes through ``page`` (the protective headers of
 ``headers.protect``); the not-found and too-many-requests pages say nothing about what exists.
+A method a page does not take gets the customer's 405 page (``methods``), never Django's bare one.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
+from django.utils.log import log_response
 
 from betterform.customer.headers import protect
 from createpdf.models import Document
@@ -36,6 +40,41 @@ def page(
 def not_found(request: HttpRequest) -> HttpResponse:
     """404: the same page for an unknown, mistyped, unpublished or withdrawn link."""
     return page(request, "not_found.html", status=404)
+
+
+def method_not_allowed(request: HttpRequest, allowed: tuple[str, ...]) -> HttpResponse:
+    """405 with ``Allow``: this address is not used this way (a customer never gets here by
+    following the pages' own links and forms)."""
+    response = page(
+        request, "method_not_allowed.html", status=405, headers={"Allow": ", ".join(allowed)}
+    )
+    log_response(
+        "Method Not Allowed (%s): %s",
+        request.method,
+        request.path,
+        response=response,
+        request=request,
+    )
+    return response
+
+
+View = Callable[..., HttpResponse]
+
+
+def methods(*allowed: str) -> Callable[[View], View]:
+    """``require_http_methods`` for the customer pages: any other method gets
+    ``method_not_allowed``."""
+
+    def decorator(view: View) -> View:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if request.method not in allowed:
+                return method_not_allowed(request, allowed)
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
 
 
 def retry_after(seconds: float) -> dict[str, str]:

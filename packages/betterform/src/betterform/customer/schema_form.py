@@ -4,6 +4,9 @@ as the ``answers`` and ``customer`` the JSON endpoint takes.
 Reading converts only what HTML cannot say as JSON (a ticked box, several ticked boxes, a whole
 number); every rule (required, limits, options) stays in ``betterform.answers.clean_answers``,
 which the submission service applies to both doors, so the page shows the API's own messages.
+What no answer can be read from is refused here, next to its input (``read_answers``): a value
+sent twice for one answer, a box "ticked" with something else than yes, a NUL character (the
+API refuses those in any JSON body), a value longer than its field takes.
 
 Input names are ``answer-<key>`` and ``customer-<detail>``: a field key (``[a-z][a-z0-9_]*``)
 never holds ``-``, so no answer can be mistaken for a customer detail or Django's CSRF field.
@@ -99,6 +102,44 @@ class Section:
 
 # --- reading the post ------------------------------------------------------------------------
 
+# A ticked box sends its ``value`` ("on"); the other usual ways of saying yes are taken too.
+TICKED = frozenset({"on", "true", "1", "yes"})
+# The longest answer a field that is not text takes (a number, a date, an option's value).
+OTHER_MAX_LENGTH = 1000
+NUL = "\x00"
+NUL_MESSAGE = "holds a NUL character (\\u0000), which cannot be stored; remove it"
+
+
+@dataclass
+class Posted:
+    """The post read back: ``answers`` as JSON values (unanswered fields left out) and the
+    ``problems`` (field key -> messages) of values no answer can be read from. A field with a
+    problem is left out of ``answers``; nothing is to be stored while there are problems."""
+
+    answers: dict[str, Any]
+    problems: dict[str, list[str]]
+
+
+def _problem(spec: dict[str, Any], values: list[str]) -> str:
+    """What is wrong with the posted ``values`` of a field before any rule is applied:
+    several values for one answer, a NUL, a value longer than the field could take, a box
+    "ticked" with something else than yes. "" when nothing is."""
+    kind = spec["type"]
+    if kind != "multi_choice" and len(values) > 1:
+        if kind == "choice":
+            return "choose only one option"
+        return "was sent more than once; give one answer"
+    if any(NUL in value for value in values):
+        return NUL_MESSAGE
+    limit = spec.get("max_length", DEFAULT_MAX_LENGTH.get(kind, OTHER_MAX_LENGTH))
+    if any(len(value) > limit for value in values):
+        if kind in DEFAULT_MAX_LENGTH:  # the words clean_answers uses
+            return f"must be at most {limit} characters"
+        return f"is too long: at most {limit} characters"
+    if kind == "boolean" and values and values[0] and values[0].strip().lower() not in TICKED:
+        return "must be ticked or left unticked"
+    return ""
+
 
 def _read(kind: str, data: QueryDict, name: str, required: bool) -> Any:
     if kind == "multi_choice":
@@ -113,15 +154,20 @@ def _read(kind: str, data: QueryDict, name: str, required: bool) -> Any:
     return text  # clean_answers says what is wrong with it, as it does for the API
 
 
-def parse_answers(schema: dict[str, Any], data: QueryDict) -> dict[str, Any]:
-    """The posted answers as JSON values, keyed by field; unanswered fields left out."""
-    answers = {}
+def read_answers(schema: dict[str, Any], data: QueryDict) -> Posted:
+    """The posted answers as JSON values, keyed by field, and the values no answer can be
+    read from (``Posted``)."""
+    posted = Posted({}, {})
     for section in schema["sections"]:
         for spec in section["fields"]:
-            value = _read(spec["type"], data, ANSWER + spec["key"], bool(spec.get("required")))
+            name = ANSWER + spec["key"]
+            if problem := _problem(spec, data.getlist(name)):
+                posted.problems[spec["key"]] = [problem]
+                continue
+            value = _read(spec["type"], data, name, bool(spec.get("required")))
             if value not in (None, "", []):
-                answers[spec["key"]] = value
-    return answers
+                posted.answers[spec["key"]] = value
+    return posted
 
 
 def parse_customer(data: QueryDict) -> dict[str, str]:

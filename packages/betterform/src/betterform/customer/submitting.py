@@ -51,18 +51,28 @@ def _invalid(detail: Any) -> SubmissionInvalid:
     return invalid
 
 
-def submit(form: Form, *, answers: dict[str, Any], customer: dict[str, str]) -> Submission:
+def submit(
+    form: Form,
+    *,
+    answers: dict[str, Any],
+    customer: dict[str, str],
+    problems: dict[str, list[str]] | None = None,
+) -> Submission:
     """Store the customer's submission (source ``public``, owned by the form's owner) as
-    ``POST /api/public/forms/<token>/`` does; raises ``SubmissionInvalid``."""
+    ``POST /api/public/forms/<token>/`` does; raises ``SubmissionInvalid``. ``problems`` (field
+    key -> messages: answers the page could not read, ``schema_form.read_answers``) are
+    refused with every other error, and nothing is stored."""
     serializer = PublicSubmissionSerializer(
         data={"answers": answers, "customer": customer}, context={"form": form}
     )
-    if not serializer.is_valid():
-        invalid = _invalid(serializer.errors)
+    valid = serializer.is_valid()
+    if not valid or problems:
+        invalid = _invalid(serializer.errors) if not valid else SubmissionInvalid()
         try:  # the service checks the answers after the customer: show both at once
             clean_answers(services.current_version(form).schema, answers)
         except AnswersError as error:
             invalid.answers = {**error.errors, **invalid.answers}
+        invalid.answers.update(problems or {})  # what was posted, not what was left out
         raise invalid
     try:
         with reversion.create_revision():
@@ -85,18 +95,30 @@ def prices_answers(schema: dict[str, Any]) -> bool:
     )
 
 
+class QuoteNotBuilt(Exception):
+    """The form prices these answers, but no quote could be built from them (logged); the
+    submission is stored, and the form's owner sends the quote."""
+
+
 def priced_quote(submission: Submission) -> Quote | None:
     """The quote ``services.build_quote`` prices from the submission, when its form prices
     answers and these answers come to at least one line; None otherwise (the form's owner
-    follows the submission up), or when the quote cannot hold the lines (logged: the
-    submission is stored all the same)."""
+    follows the submission up). Raises ``QuoteNotBuilt`` (logged) when pricing or building
+    fails: lines a quote cannot hold (``DoesNotFit``, ``LinesInvalid``), a number no decimal
+    arithmetic takes, or any other error; the submission is stored all the same (the quote
+    is built in a transaction of its own, so nothing of it is left)."""
     schema = submission.form_version.schema
-    if not prices_answers(schema) or not price_answers(schema, submission.answers):
+    if not prices_answers(schema):
         return None
     try:
+        if not price_answers(schema, submission.answers):
+            return None
         with reversion.create_revision():
             reversion.set_comment(REVISION_COMMENT)
             return services.build_quote(submission)
-    except ValueError as error:  # LinesInvalid, DoesNotFit: lines a quote cannot hold
+    except (ValueError, ArithmeticError) as error:  # ValueError: LinesInvalid, DoesNotFit
         logger.warning("submission %s: no quote built: %s", submission.pk, error)
-        return None
+        raise QuoteNotBuilt(str(error)) from error
+    except Exception as error:
+        logger.exception("submission %s: no quote built", submission.pk)
+        raise QuoteNotBuilt(str(error)) from error

@@ -2,8 +2,11 @@
 
 GET shows the form; POST stores the submission as the JSON endpoint does (same serializer,
 service, throttle bucket) and answers 303: to the quote page when the form priced the answers
-(``submitting.priced_quote``), else to the thank-you page. A failed post shows the form again
-(400) with each error next to its input and the answers kept.
+(``submitting.priced_quote``), else to the thank-you page: it says the quote will be sent
+when the form priced the answers but the quote could not be built (``?quote=later``; the
+submission is stored and the failure logged). A failed post shows the form again (400) with
+each error next to its input and the answers kept. HEAD is answered as GET; any other method
+gets the customer's 405 page.
 """
 
 from __future__ import annotations
@@ -12,12 +15,13 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_http_methods
 
 from betterform import company, services
 from betterform.customer import pages, schema_form, submitting, throttles
 from betterform.customer.headers import protect
 from betterform.models import Form
+
+QUOTE_LATER = "quote=later"  # the thank-you page's query: the quote could not be built now
 
 
 def _published(token: str) -> Form | None:
@@ -51,7 +55,7 @@ def _form_page(
     return pages.page(request, "form.html", context, status=status, headers=headers)
 
 
-@require_http_methods(["GET", "POST"])
+@pages.methods("GET", "HEAD", "POST")
 def form_page(request: HttpRequest, token: str) -> HttpResponse:
     if (wait := throttles.wait_for(request, throttles.CUSTOMER_PAGES)) is not None:
         return pages.too_many(request, wait)
@@ -59,7 +63,7 @@ def form_page(request: HttpRequest, token: str) -> HttpResponse:
     if form is None:
         return pages.not_found(request)
     schema = services.current_version(form).schema  # what the submission is checked against
-    if request.method == "GET":
+    if request.method != "POST":
         return _form_page(request, form, schema)
     if (wait := throttles.wait_for(request, throttles.PUBLIC_SUBMIT)) is not None:
         message = (
@@ -68,29 +72,50 @@ def form_page(request: HttpRequest, token: str) -> HttpResponse:
         )
         headers = pages.retry_after(wait)
         return _form_page(request, form, schema, status=429, headers=headers, message=message)
+    posted = schema_form.read_answers(schema, request.POST)
     try:
         submission = submitting.submit(
             form,
-            answers=schema_form.parse_answers(schema, request.POST),
+            answers=posted.answers,
             customer=schema_form.parse_customer(request.POST),
+            problems=posted.problems,
         )
     except submitting.SubmissionInvalid as invalid:
         return _form_page(request, form, schema, invalid=invalid, status=400)
-    quote = submitting.priced_quote(submission)
+    thanks = reverse("betterform_customer:form-thanks", args=[token])
+    try:
+        quote = submitting.priced_quote(submission)
+    except submitting.QuoteNotBuilt:  # logged; the rep sends the quote
+        return protect(HttpResponseRedirect(f"{thanks}?{QUOTE_LATER}", status=303))
     if quote is not None:
-        target = reverse("betterform_customer:quote", args=[quote.customer_token])
-    else:
-        target = reverse("betterform_customer:form-thanks", args=[token])
-    return protect(HttpResponseRedirect(target, status=303))
+        thanks = reverse("betterform_customer:quote", args=[quote.customer_token])
+    return protect(HttpResponseRedirect(thanks, status=303))
 
 
-@require_GET
+def _follow_up(form: Form, details: dict[str, str]) -> str:
+    """Who follows the submission up: the form's owner by name, else the company."""
+    owner = form.owner
+    person = (owner.get_full_name() or "") if owner is not None else ""
+    name = details.get("name", "")
+    if person and name:
+        return f"{person} from {name}"
+    return person or name or "We"
+
+
+@pages.methods("GET", "HEAD")
 def thanks_page(request: HttpRequest, token: str) -> HttpResponse:
-    """After a submission the form did not price: received, and who follows it up."""
+    """After a submission the form did not price (or whose quote could not be built): received,
+    and who follows it up."""
     if (wait := throttles.wait_for(request, throttles.CUSTOMER_PAGES)) is not None:
         return pages.too_many(request, wait)
     form = _published(token)
     if form is None:
         return pages.not_found(request)
-    context = {"form": form, "company": company.company_details()}
+    details = company.company_details()
+    context = {
+        "form": form,
+        "company": details,
+        "follow_up": _follow_up(form, details),
+        "quote_later": request.GET.get("quote") == "later",
+    }
     return pages.page(request, "form_thanks.html", context)

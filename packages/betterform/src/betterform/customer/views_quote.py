@@ -6,18 +6,23 @@ and answer 303 back to the page (which shows the answer recorded), 400 with the 
 field (``AnswerInvalid``), or 409 with the reason (``QuoteClosed``, ``QuoteChanged``). Every
 request counts against the ``customer_pages`` rate of its address (token guessing), and an
 unknown token gets the same 404 page as any other bad link.
+
+A signed-in user (staff, a rep) sees a preview: not counted as a view, without Accept or
+Decline; their answer posts are refused (403) so no staff member answers in the customer's
+name. GET or HEAD on an answer's address (a reload, the history after a refused answer) goes
+303 to the page; other methods get the customer's 405 page.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_POST
 
 from betterform import answering
 from betterform.conf import conf
@@ -33,6 +38,7 @@ logger = logging.getLogger(__name__)
 
 QuoteView = Callable[[HttpRequest, Quote], HttpResponse]
 PDF_RETRY_SECONDS = 30
+DOCUMENT_ID = re.compile(r"[0-9]{1,18}")
 
 
 def by_token(view: QuoteView) -> Callable[[HttpRequest, str], HttpResponse]:
@@ -82,24 +88,44 @@ def _client(request: HttpRequest) -> dict[str, str | None]:
     }
 
 
-def _offered(value: str) -> int | None:
-    """The ``document`` the page's Accept form carried; anything but an id is no PDF of
-    ours (0), so ``answering`` says the quote changed."""
-    value = value.strip()
-    if not value:
-        return None
-    return int(value) if value.isdigit() and len(value) < 19 else 0
+def _offered(value: str) -> int:
+    """The ``document`` the page's Accept form carried. It is required: missing, blank or
+    anything but an id is no PDF of ours (0), so ``answering`` says the quote changed (the
+    stale-page check is never skipped)."""
+    return int(value) if DOCUMENT_ID.fullmatch(value) else 0
 
 
-@require_GET
+def answer_view(view: QuoteView) -> Callable[[HttpRequest, str], HttpResponse]:
+    """Accept and Decline: POST only, by the customer. GET or HEAD (a reload, the browser's
+    history after a refused answer, a shared address) goes 303 to the quote page; a
+    signed-in user is refused (403: the page is their preview)."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, token: str) -> HttpResponse:
+        if request.method in ("GET", "HEAD"):
+            url = reverse("betterform_customer:quote", args=[token])
+            return protect(HttpResponseRedirect(url, status=303))
+        return _answer(request, token)
+
+    @pages.methods("GET", "HEAD", "POST")  # GET and HEAD never get here: the 405's Allow
+    @by_token
+    def _answer(request: HttpRequest, quote: Quote) -> HttpResponse:
+        if _is_team(request):
+            return pages.page(request, "preview_only.html", {"quote": quote}, status=403)
+        return view(request, quote)
+
+    return wrapper
+
+
+@pages.methods("GET", "HEAD")
 @by_token
 def quote_page(request: HttpRequest, quote: Quote) -> HttpResponse:
-    answering.record_view(quote, counted=not _is_team(request))
+    counted = request.method == "GET" and not _is_team(request)
+    answering.record_view(quote, counted=counted)
     return _page(request, quote)
 
 
-@require_POST
-@by_token
+@answer_view
 def accept(request: HttpRequest, quote: Quote) -> HttpResponse:
     consent = request.POST.get("consent", "") in ("on", "true", "1", "yes")
     values = {"signer_name": request.POST.get("signer_name", ""), "consent": consent}
@@ -118,8 +144,7 @@ def accept(request: HttpRequest, quote: Quote) -> HttpResponse:
     return _back(quote)
 
 
-@require_POST
-@by_token
+@answer_view
 def decline(request: HttpRequest, quote: Quote) -> HttpResponse:
     values = {"reason": request.POST.get("reason", "")}
     try:
@@ -138,7 +163,7 @@ def _not_ready(request: HttpRequest, what: str) -> HttpResponse:
     return pages.page(request, "pdf_not_ready.html", context, status=503, headers=headers)
 
 
-@require_GET
+@pages.methods("GET", "HEAD")
 @by_token
 def quote_pdf(request: HttpRequest, quote: Quote) -> HttpResponse:
     """The PDF the customer answered (the one they were shown), else the quote's current
@@ -159,7 +184,7 @@ def quote_pdf(request: HttpRequest, quote: Quote) -> HttpResponse:
     return pages.pdf(document, f"quote-{quote.number}.pdf")
 
 
-@require_GET
+@pages.methods("GET", "HEAD")
 @by_token
 def signed_pdf(request: HttpRequest, quote: Quote) -> HttpResponse:
     """The signed copy of an accepted quote; made now if the worker has not yet."""

@@ -80,8 +80,8 @@ class Migration(migrations.Migration):
                 ('user_agent', models.CharField(blank=True, max_length=500)),
                 ('shown_sha256', models.CharField(blank=True, max_length=64)),
                 ('quote', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='answer', to='betterform.quote')),
-                ('shown_document', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='createpdf.document')),
-                ('signed_document', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='createpdf.document')),
+                ('shown_document', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='createpdf.document')),
+                ('signed_document', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='createpdf.document')),
             ],
             options={
                 'ordering': ['-answered_at', '-id'],

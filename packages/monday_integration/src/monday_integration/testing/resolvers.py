@@ -7,7 +7,6 @@ and raise :class:`~monday_integration.testing.errors.MondayApiError` for applica
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable
 from typing import Any
 
@@ -18,7 +17,6 @@ from monday_integration.testing.value_types import attach_values
 from monday_integration.testing.views import Upload
 
 MAX_ITEM_IDS = 100
-_TAG = re.compile(r"<[^>]+>")
 
 
 def _decode_json(value: Any, argument: str) -> Any:
@@ -277,7 +275,7 @@ def attach(schema: GraphQLSchema) -> GraphQLSchema:
     _field(item, "assets", item_assets)
     _field(item, "state", lambda item, info: _state(info, item))
     _field(t["Board"], "state", lambda _board, _info: "active")
-    _field(t["Update"], "text_body", lambda update, _info: _TAG.sub("", update.body))
+    _field(t["Update"], "text_body", lambda update, _info: update.text_body)
     _field(t["Asset"], "url", lambda asset, info: asset.url(info.context.base_url))
     _field(t["Asset"], "public_url", lambda asset, info: asset.public_url(info.context.base_url))
     _field(

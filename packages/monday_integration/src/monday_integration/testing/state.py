@@ -10,7 +10,6 @@ API returns them as strings).
 from __future__ import annotations
 
 import itertools
-import re
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -182,8 +181,7 @@ class State(Lifecycle):
             events = []
             if update.parent_id is None:
                 item.update_ids.insert(0, update.id)  # newest first, as monday lists them
-                text = re.sub(r"<[^>]+>", "", body)
-                posted = {"updateId": update.id, "body": body, "textBody": text}
+                posted = {"updateId": update.id, "body": body, "textBody": update.text_body}
                 events.append(self.item_event("update", item, user_id, posted))
         self._emit(events)
         return update

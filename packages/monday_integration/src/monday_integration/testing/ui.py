@@ -8,7 +8,6 @@ text, as ``text_body`` gives it)."""
 
 from __future__ import annotations
 
-import re
 from html import escape
 from typing import TYPE_CHECKING
 from urllib.parse import unquote
@@ -82,13 +81,13 @@ def _row(state: State, item: Item, column_ids: list[str] | None, base_url: str, 
 
 
 def _updates(state: State, item: Item) -> str:
-    """The item's updates, newest first; each as its text (tags dropped, as ``text_body``)."""
+    """The item's updates, newest first; each as its text (``text_body``: tags dropped,
+    entities resolved), escaped again for this page."""
     shown = []
     for update_id in item.update_ids:
         update = state.updates.get(update_id)
         if update is not None:
-            text = re.sub(r"<[^>]+>", "", update.body)
-            shown.append(f'<p class=update id="update-{update.id}">{escape(text)}</p>')
+            shown.append(f'<p class=update id="update-{update.id}">{escape(update.text_body)}</p>')
     return "".join(shown)
 
 

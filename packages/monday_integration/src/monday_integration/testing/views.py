@@ -3,8 +3,10 @@ the change events that become webhook deliveries."""
 
 from __future__ import annotations
 
+import html
 import json
 import mimetypes
+import re
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -57,6 +59,9 @@ def guess_type(filename: str) -> str:
     return mimetypes.guess_type(filename)[0] or "application/octet-stream"
 
 
+_TAG = re.compile(r"<[^>]*>")
+
+
 @dataclass(frozen=True)
 class Update:
     id: int
@@ -65,6 +70,12 @@ class Update:
     created_at: str
     creator_id: int
     parent_id: int | None = None
+
+    @property
+    def text_body(self) -> str:
+        """The body without HTML, as monday's ``Update.text_body`` gives it: tags dropped and
+        entities resolved (``&lt;b&gt;`` reads ``<b>``, ``&amp;`` reads ``&``)."""
+        return html.unescape(_TAG.sub("", self.body))
 
 
 @dataclass(frozen=True)

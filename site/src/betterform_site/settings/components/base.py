@@ -25,6 +25,8 @@ SECRET_KEY = env_str("SECRET_KEY")
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+# The customer pages' own page for a refused form post (cookies blocked); Django's elsewhere.
+CSRF_FAILURE_VIEW = "betterform.customer.views_csrf.csrf_failure"
 
 ROOT_URLCONF = "betterform_site.urls"
 ASGI_APPLICATION = "betterform_site.asgi.application"
