@@ -190,6 +190,12 @@ def test_a_registered_source_renders_an_object_the_user_may_see(
         hidden = _request(rep_client, {"source": {"type": "auth.user", "id": str(other_rep.pk)}})
         assert hidden.status_code == 400
         assert "that you can see" in str(hidden.json()["errors"]["source"])
+        # An id that is not one of the model's (text for a number, as the fuzz suite sent)
+        # names no object: a 400, not a 500 from the lookup.
+        for odd in ("殶\x7f{|", "1.5", "1e3", "0x1"):
+            named = _request(rep_client, {"source": {"type": "auth.user", "id": odd}})
+            assert named.status_code == 400, (odd, named.content)
+            assert "that you can see" in str(named.json()["errors"]["source"])
     finally:
         sources()  # the registry is module state: remove what this test added
         from createpdf import registry

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -111,7 +112,12 @@ class DocumentRequestSerializer(serializers.Serializer):
             raise serializers.ValidationError(
                 {"source": f"unknown source type {reference['type']!r} (known: {known})."}
             )
-        instance = source.queryset(self.context["request"]).filter(pk=reference["id"]).first()
+        queryset = source.queryset(self.context["request"])
+        try:  # an id that is not one of the model's (text for a number) names no object
+            key = queryset.model._meta.pk.to_python(reference["id"])
+        except DjangoValidationError:
+            key = None
+        instance = queryset.filter(pk=key).first() if key is not None else None
         if instance is None:
             raise serializers.ValidationError(
                 {"source": f"no {reference['type']} with id {reference['id']!r} that you can see."}
