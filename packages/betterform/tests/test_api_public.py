@@ -20,22 +20,6 @@ def published(form, rep):
     return form(owner=rep, published=True, description="Tell us about your kitchen")
 
 
-@pytest.fixture
-def throttle_rates(settings):
-    """Set the site's throttle rates for one test: ``throttle_rates(public_submit="2/minute")``."""
-
-    def set_rates(**rates: str | None) -> None:
-        # Over the site's rates, not instead of them: a view also throttled by another
-        # scope ("user", "anon") would find no rate for it. None removes a scope's rate.
-        merged = {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], **rates}
-        settings.REST_FRAMEWORK = {
-            **settings.REST_FRAMEWORK,
-            "DEFAULT_THROTTLE_RATES": {k: v for k, v in merged.items() if v is not None},
-        }
-
-    return set_rates
-
-
 # --- reading -----------------------------------------------------------------------------------
 
 

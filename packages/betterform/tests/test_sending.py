@@ -18,10 +18,11 @@ from django.test import override_settings
 from django.utils import timezone
 
 from betterform import services
+from betterform.answering import current_pdf
 from betterform.company import update_profile
 from betterform.documents import request_quote_pdf
 from betterform.models import CompanyProfile, Quote, QuoteAnswer, QuoteEmail, Submission
-from betterform.sending import SendError, customer_url, offered_pdf, send_quote, send_reminder
+from betterform.sending import SendError, customer_url, send_quote, send_reminder
 from betterform.signals import quote_sent
 from createpdf.models import Document, DocumentTemplate
 
@@ -243,7 +244,7 @@ def test_a_pdf_that_fails_to_render_is_refused(rep):
 @override_settings(BETTERFORM_SEND_PDF_WAIT_SECONDS=0.5)
 def test_a_pdf_not_ready_in_time_is_refused(rep):
     quote = make_quote(rep)
-    document = offered_pdf(quote)
+    document = current_pdf(quote)
     # Another worker renders it and holds a live lease: sending waits, then gives up.
     Document.objects.filter(pk=document.pk).update(
         status=Document.Status.RENDERING,

@@ -22,7 +22,6 @@ act on (the API answers 409 with it).
 
 from __future__ import annotations
 
-import copy
 import datetime
 import logging
 import smtplib
@@ -40,6 +39,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from betterform import services
+from betterform.answering import current_pdf
 from betterform.company import company_details
 from betterform.conf import conf
 from betterform.documents import (
@@ -47,7 +47,6 @@ from betterform.documents import (
     format_date,
     format_money,
     quote_title,
-    request_quote_pdf,
 )
 from betterform.models import Quote, QuoteAnswer, QuoteEmail, Submission
 from betterform.signals import quote_sent
@@ -192,22 +191,13 @@ def check_sendable(quote: Quote, today: datetime.date | None = None) -> None:
     _customer(quote)
 
 
-def offered_pdf(quote: Quote) -> Document:
-    """``request_quote_pdf`` for the quote as it stands once sent: its context holds the
-    status, so a draft's PDF would be another document (and hash) than the one its page
-    offers after the send; this way the page finds the very PDF the e-mail carried."""
-    offered = copy.copy(quote)
-    if offered.status == Quote.Status.DRAFT:
-        offered.status = Quote.Status.SENT
-    return request_quote_pdf(offered)[0]
-
-
 def ready_pdf(quote: Quote, timeout: float | None = None) -> Document:
-    """The quote's current PDF (``offered_pdf``), rendered: the twin of an unchanged quote, else
-    rendered here (or waited for) up to ``timeout`` seconds
-    (``BETTERFORM_SEND_PDF_WAIT_SECONDS``). Raises ``SendError`` if it failed or is not ready."""
+    """The quote's current PDF (``answering.current_pdf``: the one its page offers), rendered:
+    the twin of an unchanged quote, else rendered here (or waited for) up to ``timeout``
+    seconds (``BETTERFORM_SEND_PDF_WAIT_SECONDS``). Raises ``SendError`` if it failed or is not
+    ready."""
     timeout = conf.BETTERFORM_SEND_PDF_WAIT_SECONDS if timeout is None else timeout
-    document = offered_pdf(quote)
+    document = current_pdf(quote)
     if document.status != Document.Status.DONE:
         document = createpdf_services.render_or_wait(document, timeout=timeout)
     if document.status == Document.Status.FAILED:
@@ -317,7 +307,7 @@ def send_quote(
     with transaction.atomic(), reversion.create_revision():
         stored = _locked(quote)
         check_sendable(stored)  # the customer may have answered while the PDF rendered
-        if offered_pdf(stored).pk != document.pk:
+        if current_pdf(stored).pk != document.pk:
             raise SendError(f"Quote {quote.number} changed while it was being sent: send it again.")
         context = _context(stored, url=customer_url(stored, base_url), message=message)
         email = _compose(stored, "quote_sent", context, sent_by=sent_by, document=document)

@@ -42,6 +42,7 @@ from monday_integration.effects import (
     Effects,
     html_text,
     post_update_once,
+    set_label_once,
     update_on_item,
     upload_document_once,
 )
@@ -90,16 +91,7 @@ def follow_customer(event: WebhookEvent, client: MondayClient, effects: Effects)
 
     if label and not (kind == "viewed" and _overtaken(quote)):
         set_stage(event, "status", label)
-        effects.once(
-            f"status/{kind}",
-            lambda key: client.set_status(
-                mapping.board_id,
-                event.item_id,
-                mapping.status_column_id,
-                label,
-                idempotency_key=key,
-            ),
-        )
+        set_label_once(event, client, effects, kind, label)
 
     link = ""
     if kind == "accepted" and mapping.file_column_id:

@@ -207,6 +207,24 @@ def update_on_item(item: Item, body: str) -> bool:
     return False
 
 
+def set_label_once(
+    event: WebhookEvent, client: MondayClient, effects: Effects, kind: str, label: str
+) -> Any:
+    """Set the item's status column (the event's mapping's) to ``label`` once per event and
+    round, as step ``status/<kind>``."""
+    mapping = event.mapping
+    return effects.once(
+        f"status/{kind}",
+        lambda key: client.set_status(
+            mapping.board_id,
+            event.item_id,
+            mapping.status_column_id,
+            label,
+            idempotency_key=key,
+        ),
+    )
+
+
 def post_update_once(
     event: WebhookEvent, client: MondayClient, effects: Effects, item: Item, name: str, body: str
 ) -> Any:

@@ -17,7 +17,7 @@ from django.utils import timezone
 from betterform import services as forms
 from createpdf.leases import LeaseLost
 from monday_integration.client import MondayClient
-from monday_integration.effects import Effects, html_text, start_new_round
+from monday_integration.effects import Effects, html_text, set_label_once, start_new_round
 from monday_integration.errors import MondayError
 from monday_integration.mapping import MappingError
 from monday_integration.models import WebhookEvent
@@ -95,16 +95,7 @@ def fail(
     sync_stage_changed.send(sender=WebhookEvent, event=event, stage="failed", label=failed_label)
     try:
         if failed_label:
-            effects.once(
-                "status/failed",
-                lambda key: client.set_status(
-                    mapping.board_id,
-                    event.item_id,
-                    mapping.status_column_id,
-                    failed_label,
-                    idempotency_key=key,
-                ),
-            )
+            set_label_once(event, client, effects, "failed", failed_label)
         text = (
             customer_sync.failure_text(event, message)
             if follows_customer

@@ -34,10 +34,10 @@ EMAIL_TARGET = "customer.email"
 
 def emailed_pdf(mapping: BoardMapping, quote: Quote, timeout: float) -> Document | None:
     """For a mapping that e-mails its quotes with betterform's own template: the PDF the
-    customer is sent and offered on their page (``sending.ready_pdf``: its context says
-    "Sent", so it is another document than the draft's), rendered or waited for up to
-    ``timeout`` seconds, so the item holds the very PDF the e-mail carries, and a retry after
-    the send renders no other. None for any other mapping (the pipeline renders its own).
+    customer is sent and offered on their page (``sending.ready_pdf``, asked for by no user,
+    where the pipeline's own would be the mapping owner's document), rendered or waited for
+    up to ``timeout`` seconds, so the item holds the very PDF the e-mail carries, and a retry
+    after the send renders no other. None for any other mapping (the pipeline renders its own).
     Raises ``sending.SendError`` when it failed or is not ready in time."""
     if not mapping.send_quote_to_customer or mapping.template_slug != quote_documents.TEMPLATE_SLUG:
         return None

@@ -44,6 +44,7 @@ from monday_integration.effects import (
     Effects,
     html_text,
     post_update_once,
+    set_label_once,
     upload_quote_pdf,
 )
 from monday_integration.mapping import (
@@ -121,16 +122,7 @@ def sync_item(event: WebhookEvent, client: MondayClient, effects: Effects) -> Qu
     labels = mapping.stage_labels
 
     def set_label(kind: str) -> None:
-        effects.once(
-            f"status/{kind}",
-            lambda key: client.set_status(
-                mapping.board_id,
-                event.item_id,
-                mapping.status_column_id,
-                labels[kind],
-                idempotency_key=key,
-            ),
-        )
+        set_label_once(event, client, effects, kind, labels[kind])
 
     set_stage(event, "reading", labels.get("working", ""))
     items = client.get_items(
