@@ -24,14 +24,12 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 
-from betterform import answering
-from betterform.conf import conf
+from betterform import answering, sending
 from betterform.customer import pages, throttles
 from betterform.customer.headers import protect
 from betterform.customer.quote_page import page_context
 from betterform.models import Quote, QuoteAnswer
 from betterform.signed_copy import ensure_signed_copy
-from createpdf import services as createpdf_services
 from createpdf.models import Document
 
 logger = logging.getLogger(__name__)
@@ -172,14 +170,14 @@ def quote_pdf(request: HttpRequest, quote: Quote) -> HttpResponse:
     shown = answer.shown_document if answer is not None else None
     if shown is not None and shown.status == Document.Status.DONE and shown.file:
         return pages.pdf(shown, f"quote-{quote.number}.pdf")
-    document = answering.current_pdf(quote)
-    if document.status != Document.Status.DONE:
-        try:
-            wait = conf.BETTERFORM_SEND_PDF_WAIT_SECONDS
-            document = createpdf_services.render_or_wait(document, wait)
-        except Exception:  # a passing failure: the worker retries it, the customer later
-            logger.exception("quote %s: its PDF could not be rendered for the page", quote.pk)
-    if document.status != Document.Status.DONE or not document.file:
+    try:
+        document = sending.ready_pdf(quote)  # the one sending attaches, rendered if need be
+    except sending.SendError:  # failed or not ready in time: the worker retries it
+        return _not_ready(request, "quote")
+    except Exception:  # a passing failure: the worker retries it, the customer comes later
+        logger.exception("quote %s: its PDF could not be rendered for the page", quote.pk)
+        return _not_ready(request, "quote")
+    if not document.file:
         return _not_ready(request, "quote")
     return pages.pdf(document, f"quote-{quote.number}.pdf")
 
