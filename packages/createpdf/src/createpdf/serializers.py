@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -21,7 +22,22 @@ def validate_context(value: Any) -> dict[str, Any]:
     return value
 
 
-class DocumentSerializer(serializers.ModelSerializer):
+class FieldsBuiltOnce:
+    """A ``ModelSerializer`` whose fields are built from the model once per class, then copied
+    (as DRF copies declared fields) for each instance. Building them reads the model's fields
+    on every instantiation, which was a fifth of answering a repeated document request. Only
+    for serializers whose fields do not depend on the instance or the context."""
+
+    _built_fields: dict[str, Any] | None = None
+
+    def get_fields(self) -> dict[str, Any]:
+        cls = type(self)
+        if cls.__dict__.get("_built_fields") is None:
+            cls._built_fields = super().get_fields()  # type: ignore[misc]
+        return copy.deepcopy(cls._built_fields)
+
+
+class DocumentSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     url = serializers.SerializerMethodField()
     download_url = serializers.SerializerMethodField()
     source = serializers.SerializerMethodField()

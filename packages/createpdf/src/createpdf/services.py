@@ -27,6 +27,7 @@ from createpdf.conf import conf
 from createpdf.fitting import fit_text
 from createpdf.isolation import render_pdf
 from createpdf.models import KEPT_REASON, Document, document_upload_path
+from createpdf.prepared import PreparedFirst
 from createpdf.rendering import RenderError
 from createpdf.signals import document_status_changed
 from createpdf.template_store import ResolvedTemplate, TemplateNotFound, resolve_template
@@ -37,6 +38,18 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 IN_FLIGHT = (Document.Status.QUEUED, Document.Status.RENDERING)
+
+# The document already asked for with this key by this requester: finished or on its way (a
+# failed one is rendered afresh). Every document request looks for one (``prepared``).
+_find_twin = PreparedFirst(
+    lambda cache_key, requested_by, requested_by_key: Document.objects.filter(
+        cache_key=cache_key,
+        requested_by=requested_by,
+        requested_by_key=requested_by_key,
+        status__in=(Document.Status.DONE, *IN_FLIGHT),
+    ).order_by("-created_at"),
+    sentinels={"cache_key": "\0key", "requested_by": -1, "requested_by_key": "\0api-key"},
+)
 
 
 def request_document(
@@ -125,13 +138,10 @@ def _request(
     title: str = "",
 ) -> tuple[Document, bool]:
     requester = requested_by if getattr(requested_by, "pk", None) else None
-    twin = (
-        Document.objects.filter(
-            cache_key=key, requested_by=requester, requested_by_key=requested_by_key
-        )
-        .filter(status__in=(Document.Status.DONE, *IN_FLIGHT))
-        .order_by("-created_at")
-        .first()
+    twin = _find_twin(
+        cache_key=key,
+        requested_by=requester.pk if requester else None,
+        requested_by_key=requested_by_key,
     )
     if twin is not None:
         return twin, False

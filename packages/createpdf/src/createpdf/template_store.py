@@ -17,6 +17,7 @@ from django.apps import apps
 from reversion.models import Version
 
 from createpdf.models import DocumentTemplate
+from createpdf.prepared import PreparedFirst
 
 PACKAGE_DIR = "document_templates"
 
@@ -95,8 +96,15 @@ def from_database(template: DocumentTemplate) -> ResolvedTemplate:
     )
 
 
+# Every document request resolves its template (``prepared``).
+_active_template = PreparedFirst(
+    lambda slug: DocumentTemplate.objects.filter(slug=slug, active=True).order_by("pk"),
+    sentinels={"slug": "\0slug"},
+)
+
+
 def resolve_template(slug: str) -> ResolvedTemplate:
-    template = DocumentTemplate.objects.filter(slug=slug, active=True).first()
+    template = _active_template(slug=slug)
     if template is not None:
         return from_database(template)
     try:
