@@ -17,6 +17,7 @@ from betterform.models import Quote, QuoteAnswer
 from betterform.signed_copy import ensure_signed_copy
 from createpdf import services as createpdf_services
 from createpdf.models import Document
+from createpdf.render_job import render_document
 
 pytestmark = pytest.mark.django_db
 
@@ -116,7 +117,7 @@ def test_neither_pdf_can_be_deleted(accepted, admin_client):
 
 def test_the_pdf_declined_is_kept_too(quote, staff_client):
     document = answering.current_pdf(quote)
-    createpdf_services.render_document(document.pk)
+    render_document(document.pk)
     answer, _ = answering.decline_quote(quote, reason="Too dear", ip_address=None, user_agent="")
     assert answer.shown_document_id == document.pk
     shown = Document.objects.get(pk=document.pk)
@@ -132,7 +133,7 @@ def test_a_pdf_rendered_again_before_the_answer_is_refused_not_recorded(quote):
     the acceptance is refused (the customer looks again) instead of storing a sha256 its
     file may no longer have."""
     document = answering.current_pdf(quote)
-    createpdf_services.render_document(document.pk)
+    render_document(document.pk)
     as_read = Document.objects.get(pk=document.pk)
     createpdf_services.rerender(Document.objects.get(pk=document.pk))  # staff, meanwhile
     with pytest.raises(answering.QuoteChanged, match="prepared again"):

@@ -11,7 +11,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 
-from createpdf import appending, services
+from createpdf import appending, render_job, services
 from createpdf.appending import AppendError, append_pages, append_pdf, is_appended
 from createpdf.models import Document, DocumentTemplate
 from createpdf.rendering import RenderError
@@ -32,7 +32,7 @@ def done() -> Document:
     document, _ = services.request_document(
         template_slug="report", context=resolve_template("report").sample_context, title="Sales"
     )
-    services.render_document(document.pk)
+    render_job.render_document(document.pk)
     document.refresh_from_db()
     assert document.status == Document.Status.DONE
     return document

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from django.db.models import ProtectedError
 
-from createpdf import services
+from createpdf import render_job, services
 from createpdf.appending import append_pages
 from createpdf.models import Document
 from createpdf.template_store import resolve_template
@@ -29,7 +29,7 @@ def _render(title: str = "Sales", requested_by: Any = None) -> Document:
         title=title,
         requested_by=requested_by,
     )
-    services.render_document(document.pk)
+    render_job.render_document(document.pk)
     document.refresh_from_db()
     assert document.status == Document.Status.DONE
     return document
@@ -110,7 +110,7 @@ def test_the_worker_never_rewrites_a_kept_documents_file(kept):
     content = _content(kept)
     # Queued again behind ``rerender``'s back (a script, a bug): the worker leaves it.
     Document.objects.filter(pk=kept.pk).update(status=Document.Status.QUEUED)
-    assert services.render_document(kept.pk) is False
+    assert render_job.render_document(kept.pk) is False
     stored = Document.objects.get(pk=kept.pk)
     assert stored.status == Document.Status.QUEUED and _content(stored) == content
 

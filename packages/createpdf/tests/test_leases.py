@@ -11,7 +11,7 @@ import pytest
 from django.db.models import Q
 from django.utils import timezone
 
-from createpdf import leases, services
+from createpdf import leases, render_job, services
 from createpdf.models import Document
 from createpdf.template_store import resolve_template
 
@@ -81,7 +81,7 @@ def test_a_render_held_by_a_live_worker_is_not_started_again(settings):
     document = _queued_document()
     held = leases.claim(Document, document.pk, available=QUEUED, seconds=60, status="rendering")
     assert held is not None
-    assert services.render_document(document.pk) is False
+    assert render_job.render_document(document.pk) is False
     document.refresh_from_db()
     assert document.status == "rendering" and not document.file and document.attempts == 0
 
@@ -91,7 +91,7 @@ def test_a_render_whose_worker_died_is_taken_over_and_stored_once(settings, tmp_
     document = _queued_document()
     leases.claim(Document, document.pk, available=QUEUED, seconds=60, status="rendering")
     _expire(document)
-    assert services.render_document(document.pk) is True
+    assert render_job.render_document(document.pk) is True
     document.refresh_from_db()
     assert document.status == "done", document.error
     assert document.leased_by == ""
@@ -106,7 +106,7 @@ def test_two_renders_at_once_make_one_file_and_the_second_caller_waits_for_it(se
 
     def render() -> None:
         try:
-            results.append(services.render_document(document.pk))
+            results.append(render_job.render_document(document.pk))
         finally:
             from django.db import connection
 

@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from createpdf import services
+from createpdf import render_job, services
 from createpdf.models import Document
 from createpdf.registry import reports
 
@@ -131,6 +131,6 @@ def test_the_same_report_within_its_window_is_the_same_document(
 def test_a_report_the_worker_cannot_build_fails_with_the_reason(run_worker):
     gone, _ = services.request_report(reports()["documents-activity"], {"date_from": "x"})
     Document.objects.filter(pk=gone.pk).update(report={"name": "gone", "parameters": {}})
-    assert services.render_document(gone.pk)
+    assert render_job.render_document(gone.pk)
     gone.refresh_from_db()
     assert gone.status == Document.Status.FAILED and "no report named 'gone'" in gone.error

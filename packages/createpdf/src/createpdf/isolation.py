@@ -60,7 +60,7 @@ def render_pdf(
 
 class RenderCrashed(RuntimeError):
     """The renderer raised something other than a ``RenderError``: a passing problem (or a
-    bug), retried like any other (``services.render_document``)."""
+    bug), retried like any other (``render_job.render_document``)."""
 
 
 class _Child:

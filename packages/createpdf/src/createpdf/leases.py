@@ -117,6 +117,18 @@ class Lease:
             self.lost = True
             raise LeaseLost(f"{self.model._meta.label} {self.pk}: lease lost to another worker")
 
+    def fence(self) -> None:
+        """Inside a transaction: hold this worker's row locked to its end, or raise
+        ``LeaseLost``. A write made after it (a file) cannot interleave with another worker's
+        claim nor with any other change of the row, which wait for the commit (PostgreSQL's
+        row lock; SQLite's database write lock): a worker frozen past its lease finds it lost
+        here, not after it rewrote what the new holder stored. Stop the renewal thread first
+        (``stop``): it would wait for this lock."""
+        expires_at = timezone.now() + timedelta(seconds=self.seconds)
+        if self.lost or not self._mine().filter(live()).update(lease_expires_at=expires_at):
+            self.lost = True
+            raise LeaseLost(f"{self.model._meta.label} {self.pk}: lease lost to another worker")
+
     def release(self, **fields: Any) -> bool:
         """Clear the lease and set ``fields``; False when another worker holds it by now."""
         self.stop()

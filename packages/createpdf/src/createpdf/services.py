@@ -1,41 +1,34 @@
-"""Queue, render and re-render documents. Views and the admin call these; so can other apps.
+"""Queue, re-render and keep documents. Views and the admin call these; so can other apps.
 
-A request is answered at once: a document row is queued and the worker renders it. The same
+A request is answered at once: a document row is queued and the worker renders it
+(``render_job.render_document``, or ``render_or_wait`` in the asking process). The same
 template content and context, for the same requester, return the finished document instead
 of rendering again. A report (``request_report``) is queued with its parameters only: the
-worker builds its context just before rendering.
+worker builds its context just before rendering (``render_job.build_report_context``).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import logging
 import time
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.core.files.base import ContentFile
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
-from django.db.models import F, Q
 from django.utils import timezone
 
-from createpdf import leases, registry
+from createpdf import leases
 from createpdf.appending import is_appended
-from createpdf.conf import conf
 from createpdf.fitting import fit_text
-from createpdf.isolation import render_pdf
-from createpdf.models import KEPT_REASON, Document, document_upload_path
+from createpdf.models import KEPT_REASON, Document
 from createpdf.prepared import PreparedFirst
-from createpdf.rendering import RenderError
-from createpdf.signals import document_status_changed
-from createpdf.template_store import ResolvedTemplate, TemplateNotFound, resolve_template
+from createpdf.render_job import announce_status, render_document
+from createpdf.template_store import ResolvedTemplate, resolve_template
 
 if TYPE_CHECKING:
     from createpdf.registry import Report
-
-logger = logging.getLogger(__name__)
 
 IN_FLIGHT = (Document.Status.QUEUED, Document.Status.RENDERING)
 
@@ -79,11 +72,6 @@ def request_document(
     )
 
 
-class ReportError(Exception):
-    """A queued report the worker cannot build: no longer registered, or its stored
-    parameters no longer valid. The document fails with this reason."""
-
-
 def request_report(
     report: Report,
     parameters: dict[str, Any],
@@ -93,8 +81,8 @@ def request_report(
 ) -> tuple[Document, bool]:
     """Queue ``report`` with its validated ``parameters``; ``(document, queued)`` as for
     ``request_document``. Nothing is computed here: the worker builds the context
-    (``build_report_context``). The same report and parameters for the same requester within
-    ``report.reuse_seconds`` return the document already asked for."""
+    (``render_job.build_report_context``). The same report and parameters for the same
+    requester within ``report.reuse_seconds`` return the document already asked for."""
     template = resolve_template(report.template_slug)
     stored = json.loads(json.dumps(parameters, cls=DjangoJSONEncoder))
     spec = {"name": report.name, "parameters": stored}
@@ -111,19 +99,6 @@ def request_report(
         requested_by_key=requested_by_key,
         title=report.title,
     )
-
-
-def build_report_context(document: Document) -> dict[str, Any]:
-    """The context of a queued report, built from its stored parameters (validated again)."""
-    spec = document.report or {}
-    report = registry.report(spec.get("name", ""))
-    if report is None:
-        raise ReportError(f"no report named {spec.get('name')!r} is registered.")
-    parameters = report.parameters(data=spec.get("parameters", {}))
-    if not parameters.is_valid():
-        raise ReportError(f"the report's parameters are no longer valid: {parameters.errors}")
-    context = report.build_context(parameters.validated_data, document.requested_by)
-    return json.loads(json.dumps(context, cls=DjangoJSONEncoder))
 
 
 def _request(
@@ -167,7 +142,7 @@ def schedule_render(document: Document) -> None:
     """Hand the document to the worker once the current transaction commits."""
     from createpdf.tasks import render_document_task
 
-    _announce(document)
+    announce_status(document)
     transaction.on_commit(lambda: render_document_task(document.pk))
 
 
@@ -239,81 +214,6 @@ def rerender(document: Document) -> Document:
     return document
 
 
-def render_document(document_id: int) -> bool:
-    """The worker's job: claim the document's lease, render, store the one file.
-
-    Template problems fail the document at once with the reason; passing problems re-raise so
-    the worker retries with backoff, up to ``CREATEPDF_RENDER_ATTEMPTS``. Returns False when
-    there was nothing to do here: the document is finished, or a live worker holds its lease
-    (a queue that starts a job twice, or two callers, never render it twice; a worker that
-    died is taken over once its lease runs out, ``CREATEPDF_RENDER_LEASE_SECONDS``).
-    """
-    now = timezone.now()
-    lease = leases.claim(
-        Document,
-        document_id,
-        available=(
-            Q(status=Document.Status.QUEUED)
-            | (Q(status=Document.Status.RENDERING) & leases.stalled(now))
-        )
-        & (Q(kept=False) | Q(file="")),  # a kept document's file is never rewritten
-        seconds=conf.CREATEPDF_RENDER_LEASE_SECONDS,
-        status=Document.Status.RENDERING,
-        started_at=now,
-        attempts=F("attempts") + 1,
-        updated_at=now,
-    )
-    if lease is None:
-        return False
-    document = Document.objects.get(pk=document_id)
-    _announce(document)
-    with lease:
-        try:
-            template = resolve_template(document.template_slug)
-            if document.report is not None and not document.context:
-                document.context = build_report_context(document)
-                lease.check()
-                Document.objects.filter(pk=document.pk).update(context=document.context)
-            rendered = render_pdf(template.html, template.css, document.context)
-            lease.check()  # a worker that lost its lease must not touch the file
-            name = document_upload_path(document, document.filename)
-            storage = document.file.storage
-            if storage.exists(name):
-                storage.delete(name)  # a partial file from an attempt that was killed
-            document.file.save(document.filename, ContentFile(rendered.content), save=False)
-        except leases.LeaseLost:
-            logger.warning("document %s: another worker took the render over", document.pk)
-            return False
-        except (RenderError, TemplateNotFound, ReportError) as error:
-            _finish(lease, document, Document.Status.FAILED, error=str(error))
-            return True
-        except Exception as error:
-            if document.attempts >= conf.CREATEPDF_RENDER_ATTEMPTS:
-                logger.exception(
-                    "document %s failed after %s attempts", document.pk, document.attempts
-                )
-                message = f"gave up after {document.attempts} attempts: {error}"
-                _finish(lease, document, Document.Status.FAILED, error=message)
-                return True
-            message = f"attempt failed, will retry: {error}"
-            _finish(lease, document, Document.Status.QUEUED, error=message, finished=False)
-            raise
-    _finish(
-        lease,
-        document,
-        Document.Status.DONE,
-        template=template.db_template,
-        template_version=template.version,
-        sha256=rendered.sha256,
-        size=len(rendered.content),
-        pages=rendered.pages,
-        render_ms=rendered.render_ms,
-        error="",
-        file=document.file.name,
-    )
-    return True
-
-
 def render_or_wait(document: Document, timeout: float) -> Document:
     """Render ``document`` in this process, or wait while the worker that holds its lease
     does (taking over if that worker dies); the document as it ended, or as it stands after
@@ -325,26 +225,3 @@ def render_or_wait(document: Document, timeout: float) -> Document:
         if document.status not in IN_FLIGHT or time.monotonic() >= deadline:
             return document
         time.sleep(0.2)
-
-
-def _finish(
-    lease: leases.Lease, document: Document, status: str, *, finished: bool = True, **fields: Any
-) -> None:
-    """End this worker's render: release the lease with the outcome (only if still held)."""
-    now = timezone.now()
-    fields.update(status=status, updated_at=now)
-    if finished:
-        fields["finished_at"] = now
-    if not lease.release(**fields):
-        logger.warning("document %s: lease lost before its outcome was stored", document.pk)
-        return
-    for name, value in fields.items():
-        setattr(document, name, value)
-    _announce(document)
-
-
-def _announce(document: Document) -> None:
-    status = document.status
-    transaction.on_commit(
-        lambda: document_status_changed.send(sender=Document, document=document, status=status)
-    )
