@@ -11,7 +11,8 @@ from monday_integration import sync
 from monday_integration.admin_events import EventDisplayMixin, EventStatusFilter, ReplayViewMixin
 from monday_integration.admin_export import WebhookEventResource
 from monday_integration.admin_links import quote_and_submission_links
-from monday_integration.admin_mapping import BoardMappingAdmin, BoardMappingForm  # noqa: F401
+from monday_integration.admin_mapping import BoardMappingAdmin
+from monday_integration.admin_mapping_form import BoardMappingForm  # noqa: F401
 from monday_integration.models import BoardMapping, ItemLink, WebhookEvent
 
 # The mapping editor (board, column and label pickers, webhook panel) is in admin_mapping.

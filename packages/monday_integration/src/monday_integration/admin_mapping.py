@@ -3,18 +3,18 @@ test the webhook; see the mapping's recent events.
 
 Adding a mapping starts with the board (a select of the account's boards read through
 ``MondayClient``, or a typed id when monday cannot list them) and the form; the editor then
-offers the board's real columns (``Title (id, type)``) and its status columns' labels as
-selects, one per target the sync understands. What is posted is stored in the model's JSON
-shapes and checked by ``mapping_checks.check_mapping``, as the API's serializer checks it.
+offers the board's real columns and its status columns' labels as selects
+(``admin_mapping_form.BoardMappingForm``, checked by ``mapping_checks.check_mapping`` as the
+API's serializer is). This module is the admin around that form: what it reads from monday
+once per request, the webhook panel and its two buttons (register the webhook, send a test
+delivery), and the warning when a registered webhook watches an old board or column.
 Without monday the fields fall back to typed ids and JSON. No JavaScript is needed.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any
 
-from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -25,121 +25,14 @@ from django.views.decorators.http import require_POST
 
 from betterform.models import Form
 from createpdf.admin_paging import ScaledListAdmin
-from monday_integration import identity, mapping_checks, mapping_setup
+from monday_integration import identity, mapping_setup
 from monday_integration.admin_links import event_item_name
-from monday_integration.admin_mapping_widgets import (
-    KeepingSelect,
-    PicksWidget,
-    column_choices,
-    label_choices,
-)
+from monday_integration.admin_mapping_form import BoardMappingForm, EditorSetup
 from monday_integration.models import BoardMapping, WebhookEvent
-from monday_integration.parsing import BoardSummary
-from monday_integration.subitem_checks import SUBITEM_FIELDS, SUBITEM_NAME
 
 RECENT_EVENTS = 10
-STATUS_TYPES = ("status", "color")  # a status column is ``status`` (``color`` in deliveries)
 # What a registered webhook watches: changing either leaves it watching the old ones.
 WATCHED_FIELDS = ("board_id", "trigger_column_id")
-
-
-@dataclass
-class EditorSetup:
-    """What one request's editor offers: the account's boards (or why not), the chosen
-    board's columns, and the chosen form (for ``answers.<field>`` targets)."""
-
-    boards: list[BoardSummary]
-    boards_error: str
-    board: mapping_setup.BoardColumns | None
-    form: Form | None
-
-
-class BoardMappingForm(forms.ModelForm):
-    """The admin's mapping form: checked against the real board as the API's serializer is
-    (``mapping_checks.check_mapping``); labels are stored as the board spells them. With an
-    ``setup`` (``BoardMappingAdmin.get_form``) ids and labels are picked from the board."""
-
-    setup: ClassVar[EditorSetup | None] = None
-
-    class Meta:
-        model = BoardMapping
-        fields = [
-            "name",
-            *mapping_checks.BOARD_FIELDS,
-            "template_slug",
-            "send_quote_to_customer",
-            "customer_message",
-            "active",
-            "require_signed_deliveries",
-            "owner",
-        ]
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        if self.setup is not None:
-            self._use_pickers(self.setup)
-
-    def _use_pickers(self, setup: EditorSetup) -> None:
-        fields = self.fields
-        if setup.boards:
-            choices = [("", "---------"), *((b.id, f"{b.name} ({b.id})") for b in setup.boards)]
-            fields["board_id"].widget = KeepingSelect(choices=choices)
-        board = setup.board
-        if board is None or board.error or not board.columns:
-            return
-        status = board.of_type(*STATUS_TYPES)
-        for name in ("trigger_column_id", "status_column_id"):
-            fields[name].widget = KeepingSelect(choices=column_choices(status))
-        fields["file_column_id"].widget = KeepingSelect(
-            choices=column_choices(board.of_type("file"), blank="(no file column)")
-        )
-        fields["trigger_label"].widget = KeepingSelect(choices=label_choices(status))
-        stages = [
-            *((stage, stage.capitalize()) for stage in mapping_checks.STAGES),
-            *((stage, f"Customer {stage} (optional)") for stage in mapping_checks.OPTIONAL_STAGES),
-        ]
-        fields["stage_labels"].widget = PicksWidget(stages, label_choices(status))
-        mappable = [column for column in board.columns if column.type != "subtasks"]
-        column_picks = column_choices(mappable, blank="(not mapped)")
-        targets = mapping_setup.answer_targets(setup.form)
-        fields["column_map"].widget = PicksWidget(targets, column_picks, inverted=True)
-        sub = [column for column in board.subitem_columns if column.type != "name"]
-        subitem_choices = [
-            ("", "(not read)"),
-            (SUBITEM_NAME, "The subitem's name (name)"),
-            *column_choices(sub)[1:],
-        ]
-        lines = [(line, line.replace("_", " ").capitalize()) for line in SUBITEM_FIELDS]
-        fields["subitem_map"].widget = PicksWidget(lines, subitem_choices)
-        for name in ("column_map", "subitem_map", "stage_labels"):
-            fields[name].help_text = ""
-
-    def clean_column_map(self) -> Any:
-        value = self.cleaned_data.get("column_map")
-        widget = self.fields["column_map"].widget
-        picks = isinstance(widget, PicksWidget)
-        twice = widget.duplicates(self.data, "column_map") if picks else []
-        if twice:
-            raise forms.ValidationError(
-                f"column {', '.join(repr(c) for c in twice)} is picked for more than one target; "
-                "a column feeds one target"
-            )
-        return value
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
-        if self.errors:
-            return cleaned  # a field is already wrong: monday is not asked
-        if not mapping_checks.needs_board_check(self.instance, cleaned):
-            return cleaned
-        try:
-            cleaned.update(mapping_checks.check_mapping(cleaned))
-        except mapping_checks.MappingInvalid as invalid:
-            for field, message in invalid.errors.items():
-                self.add_error(field if field in self.fields else None, message)
-        except mapping_checks.MondayUnavailable as unavailable:
-            self.add_error(None, f"{unavailable} Try again in {unavailable.retry_after} s.")
-        return cleaned
 
 
 def webhook_url(request: HttpRequest, mapping: BoardMapping) -> str:

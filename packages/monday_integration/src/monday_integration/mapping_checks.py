@@ -1,20 +1,17 @@
 """What a board mapping must satisfy before it is saved, checked against the real board.
 
 Both doors that save mappings call :func:`check_mapping`: the staff API
-(``serializers.BoardMappingSerializer``) and the admin (``admin.BoardMappingForm``). It checks
-that the template exists as the sync resolves it and that ``subitem_map`` names quote line
-fields (``subitem_checks``), then asks monday for the board's columns and checks that every
-column id exists (``subitem_map``'s on the board's subitems board), that every
+(``serializers.BoardMappingSerializer``) and the admin (``admin_mapping_form.BoardMappingForm``).
+It checks that the template exists as the sync resolves it and that ``subitem_map`` names quote
+line fields (``subitem_checks``), then asks monday for the board's columns and checks that
+every column id exists (``subitem_map``'s on the board's subitems board), that every
 ``column_map`` target is a customer detail or a field of the form, and that the trigger label
-and each stage label (working, done, failed) is a label of its status column, matched by the
-one rule of ``monday_integration.labels``, as is each customer label a mapping names
-(viewed, accepted, declined, expired: optional). A label is returned as the board spells it,
-so "quote requested" is stored as "Quote requested"; an empty customer label is dropped. A
-mapping that e-mails its quotes (``send_quote_to_customer``) must map a column to
-``customer.email``.
+and the stage labels are labels of their status columns (``label_checks``, which returns them
+as the board spells them; an empty customer label is dropped). A mapping that e-mails its
+quotes (``send_quote_to_customer``) must map a column to ``customer.email``.
 
-A label the board lacks would otherwise be accepted and every real trigger stored as ignored
-(or every "done" label refused by monday at the end of a sync).
+monday's own errors are sorted here: one that says "not now" makes ``MondayUnavailable`` (try
+saving again later), any other is the board's fault (``MappingInvalid`` on ``board_id``).
 """
 
 from __future__ import annotations
@@ -34,8 +31,7 @@ from monday_integration.errors import (
     MondayServerError,
     MondayTransportError,
 )
-from monday_integration.labels import find_label
-from monday_integration.models import CUSTOMER_STAGES, PIPELINE_STAGES
+from monday_integration.label_checks import spelled_labels, stage_labels_error
 from monday_integration.parsing import Column
 from monday_integration.subitem_checks import (
     subitem_column_errors,
@@ -43,8 +39,6 @@ from monday_integration.subitem_checks import (
     template_slug_error,
 )
 
-STAGES = PIPELINE_STAGES  # each needs a label
-OPTIONAL_STAGES = CUSTOMER_STAGES  # may name one
 # monday errors that say "not now" rather than "not this board": worth trying again later.
 TRANSIENT = (
     MondayTransportError,
@@ -81,27 +75,6 @@ def column_map_error(value: Any) -> str | None:
     """Why ``value`` is not a column map (monday column id -> target), or None."""
     if not isinstance(value, dict) or not all(isinstance(t, str) for t in value.values()):
         return 'give an object of monday column id -> "customer.<detail>" or "answers.<field key>".'
-    return None
-
-
-def stage_labels_error(value: Any) -> str | None:
-    """Why ``value`` does not name a label for every pipeline stage (and, optionally, for
-    what the customer does), or None."""
-    if not isinstance(value, dict) or any(
-        not isinstance(value.get(stage), str) or not value[stage].strip() for stage in STAGES
-    ):
-        return (
-            f"give a label for each of {', '.join(STAGES)} (and optionally for "
-            f"{', '.join(OPTIONAL_STAGES)})."
-        )
-    unknown = [key for key in value if key not in (*STAGES, *OPTIONAL_STAGES)]
-    if unknown:
-        return (
-            f"no stage {', '.join(repr(key) for key in unknown)}: the stages are "
-            f"{', '.join((*STAGES, *OPTIONAL_STAGES))}."
-        )
-    if any(not isinstance(value.get(stage, ""), str) for stage in OPTIONAL_STAGES):
-        return f'give {", ".join(OPTIONAL_STAGES)} as a label or "" (leave the status alone).'
     return None
 
 
@@ -195,7 +168,7 @@ def check_mapping(mapping: Mapping[str, Any], client: MondayClient | None = None
             f"the form>, not {', '.join(repr(target) for target in unknown)}"
         )
         errors["column_map"] = "; ".join(filter(None, [errors.get("column_map"), message]))
-    spelled = _spelled_labels(mapping, columns, errors)
+    spelled = spelled_labels(mapping, columns, errors)
     if errors:
         raise MappingInvalid(errors)
     return spelled
@@ -255,86 +228,6 @@ def _column_errors(mapping: Mapping[str, Any], columns: dict[str, Column]) -> di
         for field, ids in wanted.items()
         if (missing := [column for column in ids if column not in columns])
     }
-
-
-def _spelled_labels(
-    mapping: Mapping[str, Any], columns: dict[str, Column], errors: dict[str, str]
-) -> dict[str, Any]:
-    """The trigger and stage labels as the board spells them; adds an error for each label
-    (or status column) that is not on the board. A column already reported missing is not
-    checked again."""
-    trigger = str(mapping.get("trigger_label") or "")
-    named = mapping["stage_labels"]
-    stages = {
-        stage: str(named[stage])
-        for stage in (*STAGES, *OPTIONAL_STAGES)
-        if str(named.get(stage) or "").strip()
-    }
-    spelled: dict[str, Any] = {"trigger_label": trigger, "stage_labels": dict(stages)}
-    trigger_column = columns.get(str(mapping.get("trigger_column_id")))
-    if trigger_column is not None and "trigger_column_id" not in errors:
-        if not _labels(trigger_column):
-            errors["trigger_column_id"] = _not_a_status_column(trigger_column)
-        elif (found := find_label(_labels(trigger_column), trigger)) is None:
-            errors["trigger_label"] = (
-                f"{_name(trigger_column)} has no label {trigger!r}; {_its_labels(trigger_column)}"
-            )
-        else:
-            spelled["trigger_label"] = found
-    status_column = columns.get(str(mapping.get("status_column_id")))
-    if status_column is not None and "status_column_id" not in errors:
-        if not _labels(status_column):
-            errors["status_column_id"] = _not_a_status_column(status_column)
-            return spelled
-        missing = []
-        for stage, label in stages.items():
-            found = find_label(_labels(status_column), label)
-            if found is None:
-                missing.append(f"{label!r} ({stage})")
-            else:
-                spelled["stage_labels"][stage] = found
-        if missing:
-            errors["stage_labels"] = (
-                f"{_name(status_column)} has no label {', '.join(missing)}; "
-                f"{_its_labels(status_column)}"
-            )
-    if "trigger_label" not in errors and "stage_labels" not in errors:
-        _check_no_self_trigger(mapping, spelled, errors)
-    return spelled
-
-
-def _check_no_self_trigger(
-    mapping: Mapping[str, Any], spelled: dict[str, Any], errors: dict[str, str]
-) -> None:
-    """A stage label equal to the trigger, on the trigger's column, would start the sync
-    again each time the sync sets it."""
-    if mapping.get("trigger_column_id") != mapping.get("status_column_id"):
-        return
-    trigger = spelled["trigger_label"]
-    same = [stage for stage, label in spelled["stage_labels"].items() if label == trigger]
-    if same:
-        errors["trigger_label"] = (
-            f"{trigger!r} is also the {' and '.join(same)} label: setting it would trigger "
-            "the sync again; pick a trigger label no stage uses"
-        )
-
-
-def _labels(column: Column) -> list[str]:
-    """The column's labels in index order, less monday's blank ones."""
-    return [label for _, label in sorted(column.labels.items()) if label.strip()]
-
-
-def _name(column: Column) -> str:
-    return f"column {column.id!r}" + (f" ({column.title})" if column.title else "")
-
-
-def _its_labels(column: Column) -> str:
-    return "its labels are " + ", ".join(repr(label) for label in _labels(column))
-
-
-def _not_a_status_column(column: Column) -> str:
-    kind = column.type or "unknown"
-    return f"{_name(column)} is a {kind} column with no status labels: pick a status column"
 
 
 def _unknown_targets(form: Any, column_map: dict[str, str]) -> list[str]:
