@@ -8,8 +8,11 @@ the query once per database alias (and per set of values that are ``None``: ``IS
 another statement) and afterwards sends that SQL through ``raw()`` with the call's values.
 
 The values are found among the compiled parameters by sentinels, so their order is the
-ORM's, never assumed here. Should the ORM compile the query in a way this cannot replay (a
-sentinel missing or repeated), every call asks the ORM instead.
+ORM's, never assumed here. Each value is prepared by the field its lookup compares it with, as
+the ORM prepares it (``raw()`` sends values as they are: a number for a text column was a
+PostgreSQL error, a lazy string one on both backends). Should the ORM compile the query in a
+way this cannot replay (a sentinel missing, repeated or reshaped by its lookup, as ``in`` and
+``contains`` do; a query the ORM answers without SQL), every call asks the ORM instead.
 """
 
 from __future__ import annotations
@@ -17,12 +20,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
-from django.db import DEFAULT_DB_ALIAS
-from django.db.models import Model, QuerySet
+from django.core.exceptions import EmptyResultSet
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.models import Field, Model, QuerySet
+from django.db.models.lookups import Lookup
+from django.db.models.sql.where import WhereNode
 
 M = TypeVar("M", bound=Model)
 
-_Shape = tuple[tuple[bool, Any], ...]  # per parameter: (is a caller's value, its name or value)
+# Per parameter: (the field preparing a caller's value, its name), or (None, a fixed value).
+_Shape = tuple[tuple[Field | None, Any], ...]
 _Compiled = tuple[type[Model], str, _Shape]
 
 
@@ -50,7 +57,11 @@ class PreparedFirst(Generic[M]):
         if compiled is None:
             return self.build(**values).using(using).first()
         model, sql, shape = compiled
-        params = [values[value] if named else value for named, value in shape]
+        connection = connections[using]
+        params = [
+            field.get_db_prep_value(values[value], connection, prepared=False) if field else value
+            for field, value in shape
+        ]
         return next(iter(model._default_manager.using(using).raw(sql, params)), None)
 
     def _compile(self, using: str, nulls: frozenset[str]) -> _Compiled | None:
@@ -60,15 +71,33 @@ class PreparedFirst(Generic[M]):
         queryset = self.build(**placeholders)
         if not queryset.ordered:  # first() would order by the key: keep it one statement
             return None
-        sql, params = queryset[:1].query.get_compiler(using).as_sql()
-        shape = tuple(self._name(param) for param in params)
-        named = sorted(value for is_named, value in shape if is_named)
-        if named != sorted(set(self.sentinels) - nulls):
+        try:
+            sql, params = queryset[:1].query.get_compiler(using).as_sql()
+        except EmptyResultSet:  # first() is None without a query
             return None
+        fields = self._fields(queryset.query.where)
+        names = [self._name(param) for param in params]
+        named = sorted(name for name in names if name is not None)
+        if named != sorted(set(self.sentinels) - nulls) or not set(named) <= set(fields):
+            return None
+        shape = tuple(
+            (fields[name], name) if name is not None else (None, param)
+            for name, param in zip(names, params, strict=True)
+        )
         return queryset.model, sql, shape
 
-    def _name(self, param: Any) -> tuple[bool, Any]:
+    def _name(self, value: Any) -> str | None:
         for name, sentinel in self.sentinels.items():
-            if type(param) is type(sentinel) and param == sentinel:
-                return True, name
-        return False, param
+            if type(value) is type(sentinel) and value == sentinel:
+                return name
+        return None
+
+    def _fields(self, where: WhereNode) -> dict[str, Field]:
+        """The field each sentinel is compared with, by the lookups holding it as such."""
+        fields: dict[str, Field] = {}
+        for child in where.children:
+            if isinstance(child, WhereNode):
+                fields.update(self._fields(child))
+            elif isinstance(child, Lookup) and (name := self._name(child.rhs)) is not None:
+                fields[name] = child.lhs.output_field
+        return fields

@@ -22,12 +22,13 @@ def validate_context(value: Any) -> dict[str, Any]:
     return value
 
 
+# A ``ModelSerializer`` whose fields are built from the model once per class, then copied (as
+# DRF copies declared fields) for each instance. Building them reads the model's fields on
+# every instantiation, which was a fifth of answering a repeated document request. Only for
+# serializers whose fields do not depend on the instance or the context.
+# A comment, not a docstring: drf-spectacular describes a serializer's component with the
+# first docstring along its MRO, so this one showed in /api/schema/ as ``Document``'s.
 class FieldsBuiltOnce:
-    """A ``ModelSerializer`` whose fields are built from the model once per class, then copied
-    (as DRF copies declared fields) for each instance. Building them reads the model's fields
-    on every instantiation, which was a fifth of answering a repeated document request. Only
-    for serializers whose fields do not depend on the instance or the context."""
-
     _built_fields: dict[str, Any] | None = None
 
     def get_fields(self) -> dict[str, Any]:
