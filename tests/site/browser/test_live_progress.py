@@ -1,6 +1,8 @@
 """Live progress in the admin, in Debian's chromium against a real uvicorn (Django and
 Socket.IO; pytest-django's ``live_server`` has no Socket.IO): the document, quote and monday
-event change pages follow their object over the browser's session login, without a reload.
+event change pages follow their object over the browser's session login, without a reload; a
+quote's page says in a sentence what its customer did (sent, opened, accepted, declined,
+expired).
 
 The site runs in processes of its own on a fresh SQLite file (``live_site``); a second
 ``DATABASE_URL`` through ``LIVE_PROGRESS_DATABASE_URL`` runs it on PostgreSQL instead.
@@ -47,6 +49,22 @@ sync_stage_changed.send(sender=WebhookEvent, event=event, stage="quote", label="
 event.status = "done"
 event.save()
 event_finished.send(sender=WebhookEvent, event=event, status="done")
+"""
+# The customer's side, done the way the site does it (betterform.sending, answering, expiry),
+# in a process of its own: its events reach the pages through the site's outbox.
+CUSTOMER_ACTS = """
+import datetime, os
+from betterform import answering, expiry, sending
+from betterform.models import Quote
+accepted, declined, expired = (Quote.objects.get(pk=pk) for pk in os.environ["QUOTES"].split(","))
+sending.send_quote(accepted, base_url="http://testserver")
+answering.record_view(accepted)
+answering.accept_quote(accepted, signer_name="Ada Lovelace", consent=True,
+                       ip_address="203.0.113.9", user_agent="SecretBrowser/1.0")
+answering.decline_quote(declined, reason="Too dear   for us", ip_address="203.0.113.9",
+                        user_agent="SecretBrowser/1.0")
+answering.record_view(expired)  # a draft whose page was opened expires like a sent one
+expiry.expire_due_quotes(today=expired.valid_until + datetime.timedelta(days=1))
 """
 
 
@@ -157,12 +175,8 @@ def quote_page_says_when_the_quote_changed_elsewhere(site: Any, page: Any) -> No
     assert not_reloaded(page)
 
 
-def monday_event_page_shows_each_sync_stage(site: Any, page: Any) -> None:
-    event_id = site.shell(NEW_EVENT)
-    url = f"{site.base_url}/admin/monday_integration/webhookevent/{event_id}/change/"
-    status = open_live(page, url)
-    expect(status).to_have_text("Event: Received\u2026", timeout=WAIT)
-
+def record_texts(page: Any) -> None:
+    """Keep every text the status region shows in ``window.seen``."""
     page.evaluate(
         """() => {
              const region = document.getElementById('live-progress');
@@ -171,6 +185,62 @@ def monday_event_page_shows_each_sync_stage(site: Any, page: Any) -> None:
                .observe(region, {subtree: true, childList: true, characterData: true});
            }"""
     )
+
+
+def quote_pages_say_what_the_customer_did(site: Any, page: Any) -> None:
+    """Three quotes open in three tabs; the customer acts on each (one process, the site's
+    own functions); each tab says what happened, with nothing the events leave out."""
+    customer = {"customer_name": "Ada Lovelace", "customer_email": "ada@example.com"}
+    with api(site.base_url, site.token) as client:
+        quotes = []
+        for title in ("Accepted", "Declined", "Expired"):
+            made = client.post("/api/quotes/", json={"title": title, "lines": [LINE], **customer})
+            assert made.status_code == 201, made.text
+            quotes.append(made.json())
+    tabs = [page, page.context.new_page(), page.context.new_page()]
+    statuses = []
+    for tab, quote in zip(tabs, quotes, strict=True):
+        statuses.append(
+            open_live(tab, f"{site.base_url}/admin/betterform/quote/{quote['id']}/change/")
+        )
+        expect(statuses[-1]).to_contain_text(f"Quote {quote['number']}: Draft", timeout=WAIT)
+    record_texts(page)
+
+    site.shell(CUSTOMER_ACTS, QUOTES=",".join(str(quote["id"]) for quote in quotes))
+
+    accepted, declined, expired = statuses
+    number = quotes[0]["number"]
+    expect(accepted).to_contain_text(
+        f"Quote {number}: Accepted by Ada Lovelace: the quote is now read-only.", timeout=WAIT
+    )
+    expect(page.get_by_role("link", name="Reload to see the signed copy")).to_be_visible()
+    seen = page.evaluate("window.seen")
+    assert any(f"Quote {number}: Sent to Ada Lovelace by e-mail." in text for text in seen), seen
+    assert any(f"Quote {number}: The customer opened this quote." in text for text in seen), seen
+    expect(declined).to_contain_text(
+        f"Quote {quotes[1]['number']}: Declined by the customer: \u201cToo dear for us\u201d. "
+        "The quote is now read-only.",
+        timeout=WAIT,
+    )
+    expect(tabs[1].get_by_role("link", name="Reload to see the answer")).to_be_visible()
+    expect(expired).to_contain_text(
+        f"Quote {quotes[2]['number']}: Expired unanswered: the quote is now read-only.",
+        timeout=WAIT,
+    )
+    for tab, status in zip(tabs, statuses, strict=True):
+        assert "203.0.113.9" not in status.inner_text() and "Secret" not in status.inner_text()
+        assert not_reloaded(tab)
+    for tab in tabs[1:]:
+        tab.close()
+
+
+def monday_event_page_shows_each_sync_stage(site: Any, page: Any) -> None:
+    event_id = site.shell(NEW_EVENT)
+    url = f"{site.base_url}/admin/monday_integration/webhookevent/{event_id}/change/"
+    status = open_live(page, url)
+    expect(status).to_have_text("Event: Received\u2026", timeout=WAIT)
+
+    record_texts(page)
     site.shell(SYNC_EVENT, EVENT_ID=event_id)
     expect(status).to_contain_text("Event: Done, stage quote.", timeout=WAIT)
     expect(page.get_by_role("link", name="Reload to see the result")).to_be_visible()
@@ -183,6 +253,12 @@ def monday_event_page_shows_each_sync_stage(site: Any, page: Any) -> None:
 def without_javascript_the_page_is_plain(chromium: Any, site: Any) -> None:
     with api(site.base_url, site.token) as client:
         document = request_report(client, report_context("No script"))
+        made = client.post(
+            "/api/quotes/",
+            json={"title": "No script", "lines": [LINE], "customer_email": "ada@example.com"},
+        )
+        assert made.status_code == 201, made.text
+        quote = made.json()
     context = chromium.new_context(viewport=DESKTOP, java_script_enabled=False)
     page = context.new_page()
     page.goto(f"{site.base_url}/admin/login/?next=/admin/")
@@ -195,14 +271,21 @@ def without_javascript_the_page_is_plain(chromium: Any, site: Any) -> None:
     assert region.get_attribute("role") == "status"
     assert region.inner_text() == "" and region.get_attribute("data-live") is None
     assert readonly(page, "status") in {"Queued", "Rendering", "Done"}  # the worker runs
+
+    # a quote's page too: its region stays empty, and "Send to customer" is a plain link
+    page.goto(f"{site.base_url}/admin/betterform/quote/{quote['id']}/change/")
+    assert page.locator("#live-progress").inner_text() == ""
+    send = page.get_by_role("link", name="Send to customer")
+    assert send.get_attribute("href") == f"/admin/betterform/quote/{quote['id']}/send/"
     context.close()
 
 
 def test_change_pages_follow_their_object_live_and_stay_plain_without_javascript(
     chromium, site, browser_page, shoot
 ):
-    """One live site (a minute to start on a busy machine) for the four checks."""
+    """One live site (a minute to start on a busy machine) for the five checks."""
     document_page_follows_its_render(site, browser_page, shoot)
     quote_page_says_when_the_quote_changed_elsewhere(site, browser_page)
+    quote_pages_say_what_the_customer_did(site, browser_page)
     monday_event_page_shows_each_sync_stage(site, browser_page)
     without_javascript_the_page_is_plain(chromium, site)

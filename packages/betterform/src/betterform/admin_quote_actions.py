@@ -3,23 +3,34 @@
 "Send to customer" first shows a page, like the delete confirmation, listing who each selected
 quote goes to and taking an optional message; sending calls ``betterform.sending.send_quote``
 for each quote, as ``POST /api/quotes/{id}/send/`` does, and says per quote what happened (sent
-to whom, or not sent and why: ``SendError``'s message). "Make a new version" copies each quote
-as a draft (``services.new_version``): the way to change an accepted, declined or expired one.
+to whom, or not sent and why: ``SendError``'s message). A quote's own page has the same as a
+button (``send_button``, ``send_one_view`` at ``<id>/send/``): the same page for that quote,
+and back to the quote once sent; the button is off, with why, when ``sending.check_sendable``
+refuses the quote. "Make a new version" copies each quote as a draft
+(``services.new_version``): the way to change an accepted, declined or expired one.
 
-Both need the permission to change quotes (``tests/site/test_admin_action_permissions.py``).
+All need the permission to change quotes (``tests/site/test_admin_action_permissions.py``).
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 import reversion
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
 
 from betterform import sending, services
+from betterform.admin_quote_customer import customer_state
 from betterform.models import Quote
 
 # Sending waits for each PDF (up to BETTERFORM_SEND_PDF_WAIT_SECONDS) inside the request: a
@@ -43,11 +54,32 @@ def site_url(request: HttpRequest) -> str:
     return f"{request.scheme}://{request.get_host()}"
 
 
+def send_refusal(quote: Quote) -> str | None:
+    """Why ``quote`` (as stored) cannot be sent now, in the admin's words, or None when it can.
+    The rule is ``sending.check_sendable``'s (locked, answered, past ``valid_until``, no or a
+    bad customer e-mail); only the common cases are worded for this page, any other says
+    ``SendError``'s message."""
+    try:
+        sending.check_sendable(quote)
+    except sending.SendError as error:
+        if quote.status in services.LOCKED_STATUSES:
+            # "declined" as the customer's column says, not the status's "rejected"
+            return f"it is {customer_state(quote).lower()}: make a new version to send another"
+        if not quote.customer_email:
+            return "no customer e-mail: add the customer's e-mail and save first"
+        if quote.valid_until and quote.valid_until < timezone.localdate():
+            return (
+                f"it was valid until {quote.valid_until:%Y-%m-%d}: set a later "
+                "\u201cValid until\u201d and save first"
+            )
+        return str(error).rstrip(".")  # the sentences around it end it
+    return None
+
+
 def _recipient(quote: Quote) -> str:
-    if quote.status in services.LOCKED_STATUSES:
-        return f"will not be sent: it is {quote.get_status_display().lower()}"
-    if not quote.customer_email:
-        return "will not be sent: no customer e-mail"
+    refusal = send_refusal(quote)
+    if refusal:
+        return f"will not be sent: {refusal}"
     again = " (again)" if quote.sent_at else ""
     return f"{quote.customer_name or 'the customer'} <{quote.customer_email}>{again}"
 
@@ -68,6 +100,18 @@ def send_to_customer(
             messages.ERROR,
         )
         return None
+    return _confirm_or_send(model_admin, request, quotes)
+
+
+def _confirm_or_send(
+    model_admin: admin.ModelAdmin,
+    request: HttpRequest,
+    quotes: list[Quote],
+    original: Quote | None = None,
+) -> TemplateResponse | None:
+    """The confirmation page for ``quotes``, or, posted with ``send`` and a valid message, each
+    one sent (None). ``original``: the one quote whose page the button was on; its page
+    posts back to its own URL, not to the list's action."""
     form = SendForm(request.POST if "send" in request.POST else None)
     if form.is_bound and form.is_valid():
         for quote in quotes:
@@ -76,18 +120,55 @@ def send_to_customer(
     opts = model_admin.model._meta
     context = {
         **model_admin.admin_site.each_context(request),
-        "title": "Send quotes to their customers",
+        "title": (
+            f"Send quote {original.number} to its customer"
+            if original
+            else "Send quotes to their customers"
+        ),
         "subtitle": None,
         "opts": opts,
         "app_label": opts.app_label,
+        "original": original,
         "quotes": [(quote, _recipient(quote)) for quote in quotes],
         "form": form,
         "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-        "action_name": "send_to_customer",
+        "action_name": None if original else "send_to_customer",
         "media": model_admin.media,
     }
     request.current_app = model_admin.admin_site.name
     return TemplateResponse(request, SEND_TEMPLATE, context)
+
+
+def send_button(
+    model_admin: admin.ModelAdmin, request: HttpRequest, quote: Quote
+) -> dict[str, Any] | None:
+    """The quote page's "Send to customer" button: ``{"url": its page, "refusal": why it is
+    off, or None}``; None (no button) for a user who may not change quotes."""
+    if quote.pk is None or not model_admin.has_change_permission(request):
+        return None
+    url = reverse(f"{model_admin.admin_site.name}:betterform_quote_send", args=[quote.pk])
+    return {"url": url, "refusal": send_refusal(quote)}
+
+
+def send_one_view(
+    model_admin: admin.ModelAdmin, request: HttpRequest, object_id: str
+) -> HttpResponse:
+    """``<id>/send/``: the confirmation page for one quote, and on its post the quote sent
+    (or why not) and back to the quote's page. A quote that cannot be sent goes back at once
+    with why. Needs the permission to change quotes, as the list's action does."""
+    if not model_admin.has_change_permission(request):
+        raise PermissionDenied
+    quote = model_admin.get_object(request, unquote(object_id))
+    if quote is None:
+        return model_admin._get_obj_does_not_exist_redirect(request, model_admin.opts, object_id)
+    page = reverse(f"{model_admin.admin_site.name}:betterform_quote_change", args=[quote.pk])
+    refusal = send_refusal(quote)
+    if refusal and "send" not in request.POST:
+        message = f"{quote.number} cannot be sent: {refusal}."
+        model_admin.message_user(request, message, messages.ERROR)
+        return redirect(page)
+    response = _confirm_or_send(model_admin, request, [quote], original=quote)
+    return response if response is not None else redirect(page)
 
 
 def _send(model_admin: admin.ModelAdmin, request: HttpRequest, quote: Quote, message: str) -> None:

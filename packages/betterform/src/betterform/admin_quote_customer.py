@@ -67,7 +67,7 @@ def customer_page_html(quote: Quote) -> str:
 
 def sent_html(quote: Quote) -> str:
     if quote.sent_at is None:
-        return "Not sent yet (the action \u201cSend to customer\u201d e-mails it)."
+        return "Not sent yet (\u201cSend to customer\u201d, above or in the list, e-mails it)."
     reminded = f"; reminded {when(quote.reminded_at)}" if quote.reminded_at else ""
     return f"{when(quote.sent_at)}{reminded}"
 

@@ -3,8 +3,8 @@
 Lines are checked and saved through the services as the API's are (``admin_quote_lines``).
 The customer's side (the quote page, sent, viewed, the answer, the e-mails) is shown read-only
 (``admin_quote_customer``); "Send to customer" and "Make a new version" are list actions
-(``admin_quote_actions``); an accepted, declined or expired quote is read-only
-(``admin_quote_lock``), as the API refuses to change it.
+(``admin_quote_actions``), "Send to customer" also a button on the quote's page; an accepted,
+declined or expired quote is read-only (``admin_quote_lock``), as the API refuses to change it.
 The editor fits a 1366 px window (``static/betterform/admin/quote.css`` narrows the lines'
 inputs): the lines table was 1,867 px wide there, and the totals were off screen.
 
@@ -22,7 +22,7 @@ from typing import Any
 
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import path
 from django.views.decorators.http import require_POST
 from rangefilter.filters import DateRangeFilterBuilder
@@ -32,7 +32,12 @@ from betterform.admin_display import admin_link as _admin_link
 from betterform.admin_display import adopt as _adopt
 from betterform.admin_export import QuoteResource, render_quote_pdfs
 from betterform.admin_links import record_links_html
-from betterform.admin_quote_actions import make_new_version, send_to_customer
+from betterform.admin_quote_actions import (
+    make_new_version,
+    send_button,
+    send_one_view,
+    send_to_customer,
+)
 from betterform.admin_quote_customer import (  # QuoteAnswerAdmin registers on import
     CustomerFilter,
     answer_html,
@@ -197,8 +202,27 @@ class QuoteAdmin(QuoteLockAdmin, CsvExportAdmin, ScaledListAdmin, RestoringVersi
     def get_urls(self) -> list[Any]:
         view = self.admin_site.admin_view(require_POST(self.totals_view))
         name = f"{self.opts.app_label}_{self.opts.model_name}_totals"
+        send = self.admin_site.admin_view(self.send_view)
+        send_name = f"{self.opts.app_label}_{self.opts.model_name}_send"
         # Before the admin's own: "<object_id>/" would take "totals/" otherwise.
-        return [path("totals/", view, name=name), *super().get_urls()]
+        return [
+            path("totals/", view, name=name),
+            path("<path:object_id>/send/", send, name=send_name),
+            *super().get_urls(),
+        ]
+
+    def send_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """``<id>/send/``: "Send to customer" for one quote (``admin_quote_actions``)."""
+        return send_one_view(self, request, object_id)
+
+    def render_change_form(
+        self, request: HttpRequest, context: dict[str, Any], add: bool = False,
+        change: bool = False, form_url: str = "", obj: Any = None,
+    ) -> HttpResponse:  # fmt: skip
+        """The page's "Send to customer" button (``admin_quote_actions.send_button``)."""
+        if obj is not None:
+            context["send_to_customer"] = send_button(self, request, obj)
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def totals_view(self, request: HttpRequest) -> JsonResponse:
         """POST ``{"currency": "EUR", "lines": [{"quantity": "2", "unit_price": "10.00",

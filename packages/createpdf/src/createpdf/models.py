@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -45,6 +46,9 @@ class DocumentTemplate(models.Model):
             compile_template(self.html)
         except TemplateError as error:
             raise ValidationError({"html": str(error)}) from None
+
+
+_DASHES = re.compile(r"-{2,}")  # Document.filename: one dash where the title had several
 
 
 def document_upload_path(document: Document, filename: str) -> str:
@@ -154,9 +158,13 @@ class Document(models.Model):
     @property
     def filename(self) -> str:
         """``<title as letters, digits, - and _>-<id>.pdf``, the title part cut so that the
-        stored path (``document_upload_path``) fits the ``file`` field's ``max_length``."""
+        stored path (``document_upload_path``) fits the ``file`` field's ``max_length``. Every
+        run of other characters and dashes is one dash, and none starts or ends the title
+        part: "Quote Q-2026-0031 (signed)" #3 is ``Quote-Q-2026-0031-signed-3.pdf``, not
+        ``...0031--signed-3.pdf``; a title of nothing usable is ``document-<id>.pdf``."""
         base = self.title or self.template_slug
         safe = "".join(char if char.isalnum() or char in "-_" else "-" for char in base)
+        safe = _DASHES.sub("-", safe)
         suffix = f"-{self.pk}.pdf"
         room = self._meta.get_field("file").max_length - len(document_upload_path(self, suffix))
         return f"{safe[: max(room, 0)].strip('-') or 'document'}{suffix}"

@@ -12,6 +12,9 @@
  * a logged-in session (betterform_site/realtime/access.py). The events and their data are
  * those of betterform_site/realtime/messages.py; "subscribe" answers with the current state.
  *
+ * A quote's page says what its customer did (quote.sent, .viewed, .accepted, .declined,
+ * .expired) in a sentence built from the event's own fields (see CUSTOMER below).
+ *
  * Without JavaScript, or while there is no connection, the page is the plain admin page: the
  * region stays empty and nothing else on the page changes.
  */
@@ -53,10 +56,19 @@
   }
 
   function show(sentence, reloadText) {
+    // Once the page is behind the object, its link to reload stays until it is followed: a
+    // later message without one (a quote viewed after it changed) does not make it fresh.
     if (!box.parentNode) region.appendChild(box);
     text.textContent = sentence;
-    reload.hidden = !reloadText;
-    reload.textContent = reloadText || "";
+    if (reloadText) {
+      reload.textContent = reloadText;
+      reload.hidden = false;
+    }
+  }
+
+  function shorten(value, most) {
+    value = String(value == null ? "" : value).replace(/\s+/g, " ").trim();
+    return value.length > most ? value.slice(0, most - 1) + "\u2026" : value;
   }
 
   function setField(name, value) {
@@ -96,8 +108,44 @@
     }
   }
 
+  // The customer's side (betterform_site/realtime/messages.py quote_message): what the
+  // customer did, in a sentence, from the payload's own fields. It carries the customer's
+  // name, the counts and the answer (signer, reason), never the page's link, nor the address
+  // or browser the answer came from; the page below shows those after a reload.
+  var CUSTOMER = {
+    "quote.sent": function (data) {
+      return ["Sent to " + (data.customer_name || "the customer") + " by e-mail.",
+        "Reload to see the e-mail"];
+    },
+    "quote.viewed": function (data) {
+      var times = data.view_count > 1 ? " (" + data.view_count + " views so far)" : "";
+      return ["The customer opened this quote" + times + ".", null];
+    },
+    "quote.accepted": function (data) {
+      var answer = data.answer || {};
+      var who = answer.signer_name ? shorten(answer.signer_name, 80) : "the customer";
+      return ["Accepted by " + who + ": the quote is now read-only.",
+        "Reload to see the signed copy"];
+    },
+    "quote.declined": function (data) {
+      var reason = shorten((data.answer || {}).reason, 200);
+      return ["Declined by the customer" + (reason ? ": \u201c" + reason + "\u201d" :
+        " (no reason given)") + ". The quote is now read-only.", "Reload to see the answer"];
+    },
+    "quote.expired": function () {
+      return ["Expired unanswered: the quote is now read-only.", "Reload to see the changes"];
+    },
+  };
+
   function onQuote(event, data) {
     if (event.indexOf("quote.") !== 0 || data.id !== objectId) return;
+    if (CUSTOMER.hasOwnProperty(event)) {
+      // News even when the fields the page shows are unchanged (a first view changes none):
+      // the link to reload only when they are not.
+      var said = CUSTOMER[event](data);
+      show("Quote " + data.number + ": " + said[0], initial ? null : said[1]);
+      return;
+    }
     var summary = "Quote " + data.number + ": " + humanize(data.status) + ", total " +
       data.total + " " + data.currency;
     if (initial) {
