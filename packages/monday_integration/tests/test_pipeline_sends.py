@@ -1,6 +1,7 @@
 """The pipeline e-mails the quote to the customer read from the item, once, when the mapping
 says so (``send_quote_to_customer``); a quote the customer answered is never re-priced from
-the item. Against the fake monday over real HTTP, with Django's locmem outbox."""
+the item: a new version is, and e-mailed. Against the fake monday over real HTTP, with Django's
+locmem outbox."""
 
 from __future__ import annotations
 
@@ -137,7 +138,7 @@ def test_a_replay_of_a_done_event_does_not_email_the_customer_again(
     assert len(fake.item(demo["items"][0]).files) == 1
 
 
-def test_an_accepted_quote_triggered_again_fails_with_how_to_make_a_new_version(
+def test_an_accepted_quote_triggered_again_emails_a_new_version_and_leaves_the_accepted_one(
     fake, demo, sending, fast_client
 ):
     item_id = str(demo["items"][0])
@@ -148,10 +149,15 @@ def test_an_accepted_quote_triggered_again_fails_with_how_to_make_a_new_version(
     )
     fake.set_value(int(item_id), demo["columns"]["area"], "99")
     event = operations.sync_item(sending, item_id, fast_client)
-    assert event.status == "failed"
-    assert f"Quote {quote.number} was accepted" in event.error
-    assert f"/api/quotes/{quote.pk}/new_version/" in event.error
+    assert event.status == "done", event.error
+    new = Quote.objects.get(previous_version=quote)
     quote.refresh_from_db()
-    assert quote.status == "accepted" and Quote.objects.count() == 1
-    assert quote.submission.answers["area"] != 99, "the answered submission is left as it was"
-    assert len(mail.outbox) == 1, "nothing sent again"
+    assert quote.status == "accepted" and Quote.objects.count() == 2
+    assert quote.submission.answers["area"] not in (99, "99"), "the answered submission stays"
+    first, second = mail.outbox
+    assert f"/q/{quote.customer_token}/" in first.body
+    assert f"/q/{new.customer_token}/" in second.body, "the new version is e-mailed"
+    assert [e.quote for e in QuoteEmail.objects.order_by("pk")] == [quote, new]
+    body = fake.item(item_id).updates[0].body
+    assert f"Quote {new.number} is ready" in body and f"a new version of {quote.number}" in body
+    assert body.endswith(f"E-mailed to {CUSTOMER}.")

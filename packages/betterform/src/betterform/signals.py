@@ -5,7 +5,9 @@ all when it rolls back), once per service call:
 
 ``quote_created(sender=Quote, quote=...)``
     a quote was numbered and stored with its lines and totals (``services.create_quote``, or
-    ``services.build_quote`` pricing a submission for the first time).
+    ``services.build_quote`` pricing a submission for the first time). A new version
+    (``services.new_version``, the API's and the admin's) is one too: its
+    ``quote.previous_version_id`` names the quote it was copied from (None otherwise).
 ``quote_updated(sender=Quote, quote=...)``
     a quote's fields, lines or totals changed (``services.update_quote``,
     ``services.recalculate`` after the admin saved lines or the API reverted a version, and

@@ -17,7 +17,7 @@ from typing import Any
 from django.db import transaction
 
 from betterform.documents import format_date
-from betterform.models import Quote, QuoteAnswer
+from betterform.models import Quote, QuoteAnswer, Submission
 
 LOCKED_STATUSES: tuple[str, ...] = (
     Quote.Status.ACCEPTED,
@@ -81,12 +81,18 @@ def check_unlocked(quote: Quote) -> None:
 LINE_FIELDS = ("description", "quantity", "unit", "unit_price", "tax_rate", "discount_percent")
 
 
-def new_version(quote: Quote, *, owner: Any = None) -> Quote:
+def new_version(quote: Quote, *, owner: Any = None, submission: Submission | None = None) -> Quote:
     """A draft copy of ``quote`` to change and send again: a new number and customer page,
     the same customer, submission, texts and lines, a fresh validity
     (``BETTERFORM_QUOTE_VALIDITY_DAYS`` from today) and ``previous_version`` = ``quote``.
-    Belongs to ``owner``, else to the quote's owner. Announced as ``quote_created``. Any
-    quote may be copied; the copy of a locked one is how it is changed."""
+    Belongs to ``owner``, else to the quote's owner. Announced as ``quote_created`` (whose
+    receivers tell a new version by its ``previous_version``). Any quote may be copied; the
+    copy of a locked one is how it is changed.
+
+    ``submission`` gives the copy another submission than the quote's: a caller re-pricing
+    it from new answers (``build_quote`` on that submission) without rewriting the answers
+    the locked quote was priced from (the monday sync, when an answered item is triggered
+    again)."""
     from betterform.services import create_quote  # services imports this module
 
     lines = [
@@ -96,7 +102,7 @@ def new_version(quote: Quote, *, owner: Any = None) -> Quote:
     return create_quote(
         lines=lines,
         owner=owner if getattr(owner, "pk", None) else quote.owner,
-        submission=quote.submission,
+        submission=submission if submission is not None else quote.submission,
         form=quote.form,
         title=quote.title,
         customer_name=quote.customer_name,

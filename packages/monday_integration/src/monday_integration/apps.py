@@ -8,7 +8,9 @@ class MondayIntegrationConfig(AppConfig):
 
     def ready(self) -> None:
         # checks registers the system checks; customer_events turns betterform's customer
-        # signals into board updates (betterform never imports this app).
-        from monday_integration import checks, customer_events  # noqa: F401
+        # signals into board updates, requoting moves an item's link to a new version of its
+        # quote (betterform never imports this app).
+        from monday_integration import checks, customer_events, requoting  # noqa: F401
 
         customer_events.connect()
+        requoting.connect()

@@ -9,8 +9,10 @@ Each stage sets the item's "working" label once, records the stage on the event 
 event ``failed`` for ``replay``. Running an item again updates the same submission and quote
 (through its ``ItemLink``); it never duplicates. An item archived or deleted by the time it
 is read ends the event ``ignored`` with the reason, and nothing is done on monday. An item
-whose quote the customer answered (or that expired) is locked: the event fails with
-``QuoteLocked``'s message (how to make a new version) and the quote is left as it is.
+whose quote the customer answered (or that expired) gets a new version of it, priced from the
+item's current values, with a new submission (``requoting``): the item then follows the new
+version (file, label, e-mail; the update says which quote it replaces and why that one is
+closed), and the answered quote stays exactly as the customer answered it.
 
 Events of what the customer did with a quote (``quote_viewed``... from ``customer_events``)
 are run by ``customer_sync`` instead, under the same lease and ledger.
@@ -37,7 +39,7 @@ from createpdf import leases
 from createpdf import services as documents
 from createpdf.leases import LeaseLost
 from createpdf.models import Document
-from monday_integration import customer_events, customer_sync, quote_sending
+from monday_integration import customer_events, customer_sync, quote_sending, requoting
 from monday_integration.client import MondayClient
 from monday_integration.conf import conf
 from monday_integration.effects import (
@@ -49,7 +51,6 @@ from monday_integration.effects import (
 )
 from monday_integration.mapping import (
     item_column_ids,
-    item_to_submission,
     subitem_column_ids,
     subitems_to_lines,
 )
@@ -139,7 +140,6 @@ def sync_item(event: WebhookEvent, client: MondayClient, effects: Effects) -> Qu
     set_label("working")
 
     set_stage(event, "submission", labels["working"])
-    check_unlocked_item(mapping, item)
     submission = upsert_submission(mapping, item)
 
     set_stage(event, "quote", labels["working"])
@@ -161,6 +161,7 @@ def sync_item(event: WebhookEvent, client: MondayClient, effects: Effects) -> Qu
     # HTML, as create_update takes it: what the item, the form or a rep wrote is escaped
     total = html_text(f"{quote.currency} {quote.total:,.2f}")
     body = f"Quote {html_text(quote.number)} is ready: total {total}."
+    body += requoting.version_note(quote)  # escaped there
     body += f" PDF: {html_text(link)}" if link else ""
     body += f" {sent}" if sent else ""  # quote_sending escapes its sentence
     post_update_once(event, client, effects, item, "update/ready", body)
@@ -169,45 +170,10 @@ def sync_item(event: WebhookEvent, client: MondayClient, effects: Effects) -> Qu
     return quote
 
 
-def check_unlocked_item(mapping: BoardMapping, item: Any) -> None:
-    """Raise ``QuoteLocked`` when the item's quote was answered by the customer or expired:
-    it is never re-priced (nor its submission rewritten) from the item; the message says how
-    to make a new version."""
-    link = (
-        ItemLink.objects.select_related("quote")
-        .filter(mapping=mapping, item_id=str(item.id), quote__isnull=False)
-        .first()
-    )
-    if link is not None:
-        forms.check_unlocked(link.quote)
-
-
 def upsert_submission(mapping: BoardMapping, item: Any) -> Submission:
-    answers, customer = item_to_submission(
-        mapping, item, forms.current_version(mapping.form).schema
-    )
-    link = (
-        ItemLink.objects.select_related("submission")
-        .filter(mapping=mapping, item_id=str(item.id))
-        .first()
-    )
-    with transaction.atomic(), reversion.create_revision():
-        reversion.set_comment(f"Synced from monday item {item.id}.")
-        if link is None:
-            submission = forms.create_submission(
-                mapping.form,
-                answers=answers,
-                customer=customer,
-                source=Submission.Source.MONDAY,
-                owner=mapping.owner,
-                external_reference=str(item.id),
-            )
-            ItemLink.objects.create(mapping=mapping, item_id=str(item.id), submission=submission)
-        else:
-            submission = forms.update_submission(
-                link.submission, answers=answers, customer=customer
-            )
-    return submission
+    """The item's submission with its current values: created, updated, or a new one with a
+    new version of the quote when the customer has answered it (``requoting.item_submission``)."""
+    return requoting.item_submission(mapping, item)
 
 
 def build_quote(mapping: BoardMapping, item: Any, submission: Submission) -> Quote:
