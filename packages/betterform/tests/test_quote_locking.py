@@ -273,3 +273,19 @@ def test_an_expired_quote_deleted_elsewhere_is_recovered_as_it_was(rep, rep_clie
     recovered = rep_client.post(f"{URL}recover/", {"version": deleted["id"]}, format="json")
     assert recovered.status_code == 201, recovered.content
     assert recovered.json()["status"] == "expired" and recovered.json()["total"] == created["total"]
+
+
+def test_an_edit_from_an_older_instance_keeps_what_the_customer_s_page_recorded(rep):
+    """The admin or the API loaded the quote; the customer opened it and it was sent again
+    before the rep saved: the rep's change does not put back the older counts and times."""
+    quote = _quote(rep)
+    loaded = Quote.objects.get(pk=quote.pk)
+    answering.record_view(Quote.objects.get(pk=quote.pk))
+    answering.record_view(Quote.objects.get(pk=quote.pk))
+    sent_at = timezone.now()
+    Quote.objects.filter(pk=quote.pk).update(sent_at=sent_at)
+    services.update_quote(loaded, title="Kitchen and hall", lines=LINES[:1])
+    stored = Quote.objects.get(pk=quote.pk)
+    assert (stored.title, stored.lines.count()) == ("Kitchen and hall", 1)
+    assert (stored.view_count, stored.sent_at) == (2, sent_at)
+    assert stored.first_viewed_at is not None and stored.last_viewed_at is not None

@@ -279,12 +279,15 @@ def create_quote(
 def update_quote(
     quote: Quote, *, lines: Iterable[Mapping[str, Any]] | None = None, **fields: Any
 ) -> Quote:
-    """Change fields and replace the lines (fitted as ``create_quote`` does), re-total.
+    """Change ``fields`` and replace the lines (fitted as ``create_quote`` does), re-total.
+    Only the named fields are written: what the customer's page records meanwhile (views,
+    sending, reminders) is never put back to the instance's older values.
     Raises ``QuoteLocked`` when the quote as stored is accepted, declined or expired."""
     check_unlocked(quote)  # before anything is written; the row stays locked to the commit
-    for name, value in fit_quote_fields(fields).items():
+    fitted = fit_quote_fields(fields)
+    for name, value in fitted.items():
         setattr(quote, name, value)
-    quote.save()
+    quote.save(update_fields=[*fitted, "updated_at"])
     if lines is not None:
         _set_lines(quote, company.with_default_tax(lines))
     # Not recalculate(): this very update may have locked it (a status set to accepted).
