@@ -218,3 +218,19 @@ def throttle_rates(settings):
         }
 
     return set_rates
+
+
+def posted_form(response: Any) -> dict[str, Any]:
+    """An admin change or add page's form and inline formsets as a browser posts them back."""
+    forms = [response.context["adminform"].form]
+    for inline in response.context["inline_admin_formsets"]:
+        forms += [inline.formset.management_form, *inline.formset.forms]
+    data: dict[str, Any] = {}
+    for bound_form in forms:
+        for bound in bound_form:
+            value = bound.value()
+            if value is True:
+                data[bound.html_name] = "on"
+            elif value is not None and value is not False:
+                data[bound.html_name] = value
+    return data

@@ -17,6 +17,8 @@ from betterform.admin_forms import STARTER_SCHEMA
 from betterform.models import Form, Quote
 from betterform.pricing import line_amounts, quote_totals
 
+from .conftest import posted_form
+
 pytestmark = pytest.mark.django_db
 
 QUOTE_ADD = "/admin/betterform/quote/add/"
@@ -129,7 +131,7 @@ def test_editing_lines_keeps_their_source_and_order(admin_client, form):
     stored = list(quote.lines.values_list("description", "source_key"))
     url = f"/admin/betterform/quote/{quote.pk}/change/"
     page = admin_client.get(url)
-    data = _posted(page)
+    data = posted_form(page)
     data["lines-0-DELETE"] = "on"
     response = admin_client.post(url, data)
     assert response.status_code == 302, _inline_errors(response)
@@ -140,27 +142,12 @@ def test_editing_lines_keeps_their_source_and_order(admin_client, form):
     assert quote.total == quote_totals([line.amounts for line in quote.lines.all()]).total
 
 
-def _posted(response: Any) -> dict[str, Any]:
-    forms = [response.context["adminform"].form]
-    for inline in response.context["inline_admin_formsets"]:
-        forms += [inline.formset.management_form, *inline.formset.forms]
-    data: dict[str, Any] = {}
-    for bound_form in forms:
-        for bound in bound_form:
-            value = bound.value()
-            if value is True:
-                data[bound.html_name] = "on"
-            elif value is not None and value is not False:
-                data[bound.html_name] = value
-    return data
-
-
 # --- forms -------------------------------------------------------------------------------------
 
 
 def _new_form(page: Any, schema: str) -> dict[str, Any]:
     """The add page's form (and its inlines' management forms) with a name and ``schema``."""
-    return {**_posted(page), "name": "Plumbing", "slug": "plumbing", "schema": schema}
+    return {**posted_form(page), "name": "Plumbing", "slug": "plumbing", "schema": schema}
 
 
 def test_a_new_form_starts_with_a_valid_schema_not_null(admin_client):

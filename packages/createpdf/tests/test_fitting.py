@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from django.db import models
 
-from createpdf import services
+from createpdf import render_job, services
 from createpdf.fitting import ELLIPSIS, DoesNotFit, check_fits, fit_text, max_length, shorten
 from createpdf.models import Document, DocumentTemplate, document_upload_path
 
@@ -79,7 +79,7 @@ def test_a_long_title_is_shortened_and_the_stored_file_path_fits_its_field(setti
         template_slug="plain", context={"text": "hello"}, title=LONG
     )
     assert document.title == fit_text(Document, "title", LONG)
-    services.render_document(document.pk)
+    render_job.render_document(document.pk)
     document.refresh_from_db()
     assert document.status == Document.Status.DONE, document.error
     # The one fixed path per document (a re-render replaces it), within the file field.
@@ -88,16 +88,6 @@ def test_a_long_title_is_shortened_and_the_stored_file_path_fits_its_field(setti
     assert document.filename.startswith("Ü" * 10) and document.filename.endswith(
         f"-{document.pk}.pdf"
     )
-
-
-def test_strip_nul_and_find_nul_walk_strings_keys_and_lists():
-    from createpdf.fitting import find_nul, strip_nul
-
-    value = {"a": ["ok", {"b\x00": "x"}], "c": "d\x00e", "n": 1}
-    assert strip_nul(value) == {"a": ["ok", {"b": "x"}], "c": "de", "n": 1}
-    assert find_nul(value) == "a[1].b\\u0000"
-    assert find_nul({"a": ["ok"], "c": "d\x00"}) == "c"
-    assert find_nul(strip_nul(value)) is None
 
 
 @pytest.mark.django_db

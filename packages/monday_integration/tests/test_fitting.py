@@ -4,6 +4,7 @@ text is shortened with "…", an e-mail, a number or an id that does not fit fai
 
 from __future__ import annotations
 
+import json
 import uuid
 
 import pytest
@@ -111,6 +112,40 @@ def test_a_delivery_with_nul_characters_is_stored_without_them(api_client, mappi
     assert response.status_code == 200, response.content
     event = WebhookEvent.objects.get()
     assert event.trigger_uuid == "abcdef" and event.payload["event"]["pulseName"] == "Deal"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_lone_surrogates_in_monday_text_become_replacement_characters(
+    fake, demo, mapping, company_column, fast_client
+):
+    """A lone surrogate (a cut emoji: "\\ud83d" without its pair) cannot be stored by any
+    database; the API's answer is made storable as it is read (``make_storable``)."""
+    quantity = demo["subitem_columns"]["quantity"]
+    subitems = [{"name": "Cabinets \ud83d", "values": {quantity: "2"}}]
+    item_id = _item(
+        fake, demo, "Eva \udc00Jansen", subitems=subitems, **{company_column: "Jansen\ud800 BV"}
+    )
+    event = _sync(mapping, item_id, fast_client)
+    assert event.status == "done", event.error
+    submission = Submission.objects.get()
+    assert submission.customer_company == "Jansen\ufffd BV"
+    assert QuoteLine.objects.filter(description="Cabinets \ufffd").exists()
+
+
+@pytest.mark.django_db
+def test_a_delivery_with_a_lone_surrogate_is_stored_with_a_replacement_character(
+    api_client, mapping
+):
+    body = _event(mapping, pulseName="Deal \ud83d", triggerUuid="abc\udfffdef")
+    response = api_client.post(
+        f"/api/monday/webhooks/{mapping.webhook_secret}/",
+        json.dumps(body),  # escaped, as JSON text carries it
+        content_type="application/json",
+    )
+    assert response.status_code == 200, response.content
+    event = WebhookEvent.objects.get()
+    assert event.payload["event"]["pulseName"] == "Deal \ufffd"
+    assert event.trigger_uuid == "abc\ufffddef"
 
 
 def _sync(mapping, item_id: str, fast_client) -> WebhookEvent:

@@ -1,5 +1,7 @@
 from django.db import models
 
+from createpdf.storable import StorableJSONField
+
 
 class WorkerHeartbeat(models.Model):
     """One row per running task worker, refreshed every few seconds; read by ``/healthz``."""
@@ -22,8 +24,8 @@ class RealtimeEvent(models.Model):
     by each web process (``betterform_site.realtime.relay``), deleted after a few minutes."""
 
     event = models.CharField(max_length=100)
-    data = models.JSONField()
-    rooms = models.JSONField(help_text="The rooms that receive the event.")
+    data = StorableJSONField()
+    rooms = StorableJSONField(help_text="The rooms that receive the event.")
     created_at = models.DateTimeField(db_index=True)
 
     class Meta:

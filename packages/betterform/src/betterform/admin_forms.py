@@ -23,11 +23,12 @@ from betterform.schema import (
     SchemaError,
     validate_schema,
 )
+from createpdf.storable import StorableJSONFormField, escape_unstorable
 
 Status = Submission.Status
 
 
-class PrettyJSONField(forms.JSONField):
+class PrettyJSONField(StorableJSONFormField):
     """JSON shown indented, so a schema can be read and edited in its textarea; a syntax
     error says where it is (line and column, as ``json.JSONDecodeError`` counts them)."""
 
@@ -49,7 +50,7 @@ class PrettyJSONField(forms.JSONField):
     def prepare_value(self, value: Any) -> Any:
         if isinstance(value, InvalidJSONInput):
             return value
-        return json.dumps(value, indent=2, ensure_ascii=False, cls=self.encoder)
+        return escape_unstorable(json.dumps(value, indent=2, ensure_ascii=False, cls=self.encoder))
 
 
 JSON_FIELD = {

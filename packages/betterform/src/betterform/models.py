@@ -20,6 +20,7 @@ from django.utils.functional import cached_property
 
 from betterform.logos import LOGO_EXTENSIONS, validate_logo
 from betterform.pricing import LineAmounts, line_amounts
+from createpdf.storable import StorableJSONField
 
 ZERO = Decimal("0.00")
 
@@ -38,7 +39,9 @@ class Form(models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=100, unique=True)
     description = models.TextField(blank=True)
-    schema = models.JSONField(help_text="Sections of typed fields; see betterform.schema.")
+    schema = StorableJSONField(
+        help_text="Sections of typed fields; see betterform.schema.",
+    )
     published = models.BooleanField(default=False)
     public_token = models.CharField(max_length=40, unique=True, default=new_public_token)
     owner = models.ForeignKey(
@@ -76,7 +79,7 @@ class FormVersion(models.Model):
 
     form = models.ForeignKey(Form, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveIntegerField()
-    schema = models.JSONField()
+    schema = StorableJSONField()
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -106,7 +109,7 @@ class Submission(models.Model):
 
     form = models.ForeignKey(Form, on_delete=models.PROTECT, related_name="submissions")
     form_version = models.ForeignKey(FormVersion, on_delete=models.PROTECT, related_name="+")
-    answers = models.JSONField(default=dict, blank=True)
+    answers = StorableJSONField(default=dict, blank=True)
     customer_name = models.CharField(max_length=200, blank=True)
     customer_email = models.EmailField(blank=True)
     customer_phone = models.CharField(max_length=40, blank=True)

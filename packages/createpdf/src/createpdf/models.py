@@ -16,6 +16,7 @@ from django.db.models import ProtectedError
 from django.db.models.signals import pre_delete
 
 from createpdf.leases import HOLDER_MAX_LENGTH
+from createpdf.storable import StorableJSONField
 
 
 @reversion.register()
@@ -26,8 +27,10 @@ class DocumentTemplate(models.Model):
     name = models.CharField(max_length=200)
     html = models.TextField(help_text="Jinja2 (sandboxed, autoescaped) producing HTML.")
     css = models.TextField(blank=True, help_text="CSS applied to the rendered HTML.")
-    sample_context = models.JSONField(
-        default=dict, blank=True, help_text="Context used by the preview."
+    sample_context = StorableJSONField(
+        default=dict,
+        blank=True,
+        help_text="Context used by the preview.",
     )
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -94,8 +97,8 @@ class Document(models.Model):
     source_id = models.CharField(max_length=64, blank=True)
     source = GenericForeignKey("source_type", "source_id")
 
-    context = models.JSONField(default=dict, blank=True)
-    report = models.JSONField(
+    context = StorableJSONField(default=dict, blank=True)
+    report = StorableJSONField(
         null=True,
         blank=True,
         editable=False,

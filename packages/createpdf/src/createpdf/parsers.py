@@ -6,10 +6,11 @@ multipart cannot hand a view a body it would misread (a multipart quote lost its
 ``lines`` and was saved without them). Any other content type is a 415 naming
 ``application/json``.
 
-PostgreSQL cannot store a NUL character in text or jsonb (SQLite can), so a JSON body that
-holds one anywhere, in a string or a key, is a 400 naming where, on both databases, instead
-of a 500 when it reaches the database. DRF's ``CharField`` already refuses NUL in plain
-strings; this covers everything that arrives as JSON (answers, schemas, contexts, maps).
+A JSON body holding a character no database stores (NUL, or a lone surrogate such as
+``"\\ud800"``: ``createpdf.storable``) anywhere, in a string or a key, is a 400 naming where,
+on both databases, instead of a 500 when it reaches the database. DRF's ``CharField`` already
+refuses both in plain strings; this covers everything that arrives as JSON (answers, schemas,
+contexts, maps).
 """
 
 from __future__ import annotations
@@ -19,18 +20,17 @@ from typing import Any
 from rest_framework import parsers
 from rest_framework.exceptions import ParseError
 
-from createpdf.fitting import find_nul
+from createpdf.storable import find_unstorable, unstorable_message
 
 
 class JSONParser(parsers.JSONParser):
-    """DRF's JSON parser that refuses a NUL character anywhere in the body (a 400)."""
+    """DRF's JSON parser that refuses a character no database stores anywhere in the body
+    (a 400)."""
 
     def parse(self, stream: Any, media_type: str | None = None, parser_context: Any = None):
         data = super().parse(stream, media_type, parser_context)
-        where = find_nul(data)
-        if where is not None:
-            raise ParseError(
-                f"The request body's {where} holds a NUL character (\\u0000), which cannot "
-                "be stored; remove it."
-            )
+        found = find_unstorable(data)
+        if found is not None:
+            where, what = found
+            raise ParseError(f"The request body's {unstorable_message(where, what)}")
         return data

@@ -24,6 +24,7 @@ from typing import Any
 
 import httpx
 
+from createpdf.storable import make_storable
 from monday_integration import queries
 from monday_integration.conf import conf
 from monday_integration.errors import (
@@ -54,8 +55,10 @@ logger = logging.getLogger(__name__)
 
 
 def _decode(response: httpx.Response) -> Any:
+    """The answer's JSON, with what no database stores made storable (``make_storable``: a
+    text column may hold NUL, a cut emoji a lone surrogate), or None when it is not JSON."""
     try:
-        return response.json()
+        return make_storable(response.json())
     except ValueError:
         return None
 

@@ -14,6 +14,7 @@ from django.db.models.expressions import Combinable
 from django.utils import timezone
 
 from createpdf import leases
+from createpdf.storable import StorableJSONField
 
 
 def new_webhook_secret() -> str:
@@ -53,11 +54,11 @@ class BoardMapping(models.Model):
     )
     trigger_column_id = models.CharField(max_length=100)
     trigger_label = models.CharField(max_length=100, default="Quote requested")
-    column_map = models.JSONField(default=dict, blank=True)
-    subitem_map = models.JSONField(default=dict, blank=True)
+    column_map = StorableJSONField(default=dict, blank=True)
+    subitem_map = StorableJSONField(default=dict, blank=True)
     file_column_id = models.CharField(max_length=100, blank=True)
     status_column_id = models.CharField(max_length=100)
-    stage_labels = models.JSONField(default=default_stage_labels)
+    stage_labels = StorableJSONField(default=default_stage_labels)
     template_slug = models.SlugField(max_length=100, default="quote")
     send_quote_to_customer = models.BooleanField(
         default=False,
@@ -195,15 +196,17 @@ class WebhookEvent(models.Model):
     board_id = models.CharField(max_length=32, blank=True, db_index=True)
     item_id = models.CharField(max_length=32, blank=True, db_index=True)
     event_type = models.CharField(max_length=64)
-    payload = models.JSONField()
+    payload = StorableJSONField()
     status = models.CharField(
         max_length=12, choices=Status.choices, default=Status.RECEIVED, db_index=True
     )
     attempts = models.PositiveSmallIntegerField(default=0)
     stage = models.CharField(max_length=32, blank=True)
     error = models.TextField(blank=True)
-    effects = models.JSONField(
-        default=dict, blank=True, help_text="Effects on monday already done, by step."
+    effects = StorableJSONField(
+        default=dict,
+        blank=True,
+        help_text="Effects on monday already done, by step.",
     )
     leased_by = models.CharField(
         max_length=leases.HOLDER_MAX_LENGTH, blank=True, help_text="The worker syncing it now."

@@ -29,7 +29,8 @@ from urllib.parse import urlsplit
 import jwt
 from django.db import IntegrityError, transaction
 
-from createpdf.fitting import DoesNotFit, check_fits, strip_nul
+from createpdf.fitting import DoesNotFit, check_fits
+from createpdf.storable import make_storable
 from monday_integration import identity
 from monday_integration.conf import conf
 from monday_integration.labels import same_label
@@ -67,7 +68,7 @@ def parse_body(body: bytes) -> dict[str, Any]:
         raise WebhookRejected(400, "body is not JSON") from None
     if not isinstance(data, dict):
         raise WebhookRejected(400, "body must be a JSON object")
-    return strip_nul(data)  # monday's text may hold NUL; PostgreSQL cannot store it
+    return make_storable(data)  # monday's text may hold NUL or a lone surrogate: kept storable
 
 
 def verify_app_jwt(authorization: str, audience: str) -> dict[str, Any]:
