@@ -94,6 +94,7 @@ EXPECTED: dict[str, str] = {
     **_history("/api/quotes/"),
     "POST /api/quotes/{id}/pdf/": "owned",
     "POST /api/quotes/{id}/send/": "owned",
+    "POST /api/quotes/{id}/record_answer/": "owned",
     "POST /api/quotes/{id}/new_version/": "owned",
     "GET /api/pdf/documents/": "client",
     "POST /api/pdf/documents/": "client",

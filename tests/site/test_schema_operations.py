@@ -101,6 +101,7 @@ OPERATION_IDS = {
     ("get", "/api/quotes/{id}/history/"): "list_quote_history",
     ("post", "/api/quotes/{id}/new_version/"): "new_quote_version",
     ("post", "/api/quotes/{id}/send/"): "send_quote",
+    ("post", "/api/quotes/{id}/record_answer/"): "record_quote_answer",
     ("post", "/api/quotes/{id}/pdf/"): "request_quote_pdf",
     ("post", "/api/quotes/{id}/revert/"): "revert_quote",
     ("get", "/api/quotes/deleted/"): "list_deleted_quotes",

@@ -234,3 +234,31 @@ def posted_form(response: Any) -> dict[str, Any]:
             elif value is not None and value is not False:
                 data[bound.html_name] = value
     return data
+
+
+ADMIN_LINE = {"description": "Cabinets", "quantity": "2", "unit_price": "1250.00", "tax_rate": "21"}
+
+
+def admin_quote(**fields: Any) -> Any:
+    """A quote of one line for Ada Lovelace (e-mail set), made as the admin makes one: in a
+    revision."""
+    import reversion
+
+    from betterform import services
+
+    fields.setdefault("title", "Kitchen")
+    fields.setdefault("customer_name", "Ada Lovelace")
+    fields.setdefault("customer_email", "ada@example.com")
+    with reversion.create_revision():
+        return services.create_quote(lines=[dict(ADMIN_LINE)], **fields)
+
+
+def quote_change_url(quote: Any) -> str:
+    from django.urls import reverse
+
+    return reverse("admin:betterform_quote_change", args=[quote.pk])
+
+
+def admin_messages(response: Any) -> list[str]:
+    """The messages the admin showed on ``response``'s page."""
+    return [str(message) for message in response.context["messages"]]

@@ -18,6 +18,8 @@ from betterform import services
 from betterform.models import Form, FormVersion, Quote, Submission
 from betterform.pricing import line_amounts
 
+from .conftest import posted_form
+
 pytestmark = pytest.mark.django_db
 
 ANSWERS = {
@@ -28,22 +30,6 @@ ANSWERS = {
     "notes": "Ground floor.",
 }
 CUSTOMER = {"name": "Ada Lovelace", "email": "ada@example.com", "company": "Analytical Ltd"}
-
-
-def _form_data(response: Any) -> dict[str, Any]:
-    """The change form's current values (and its inlines'), as a browser would post them."""
-    forms = [response.context["adminform"].form]
-    for inline in response.context["inline_admin_formsets"]:
-        forms += [inline.formset.management_form, *inline.formset.forms]
-    data: dict[str, Any] = {}
-    for form in forms:
-        for bound in form:
-            value = bound.value()
-            if value is True:
-                data[bound.html_name] = "on"
-            elif value is not None and value is not False:
-                data[bound.html_name] = value
-    return data
 
 
 def _submit(form: Form, **kwargs: Any) -> Submission:
@@ -107,7 +93,7 @@ def test_answers_block_shows_labels_and_option_labels_not_keys(admin_client, for
 def test_answers_cannot_be_edited_but_customer_fields_can(admin_client, form):
     submission = _submit(form())
     url = f"/admin/betterform/submission/{submission.pk}/change/"
-    data = _form_data(admin_client.get(url))
+    data = posted_form(admin_client.get(url))
     data.update(customer_name="Ada King", answers=json.dumps({"area": 999}))
     assert admin_client.post(url, data).status_code == 302
     submission.refresh_from_db()
@@ -121,7 +107,7 @@ def test_status_offers_only_the_legal_moves(admin_client, form):
     page = admin_client.get(url)
     choices = [value for value, _ in page.context["adminform"].form.fields["status"].choices]
     assert sorted(choices) == ["draft", "quoted", "submitted"]
-    data = _form_data(page)
+    data = posted_form(page)
     refused = admin_client.post(url, {**data, "status": "accepted"})
     assert refused.status_code == 200
     assert admin_client.post(url, {**data, "status": "quoted"}).status_code == 302
@@ -131,7 +117,7 @@ def test_status_offers_only_the_legal_moves(admin_client, form):
 
 def test_adding_a_submission_validates_the_answers(admin_client, form):
     kitchen = form()
-    data = _form_data(admin_client.get("/admin/betterform/submission/add/"))
+    data = posted_form(admin_client.get("/admin/betterform/submission/add/"))
     data.update(form=kitchen.pk, status="submitted", source="api", customer_name="Ada")
     refused = admin_client.post(
         "/admin/betterform/submission/add/", {**data, "answers": '{"area": 500}'}
@@ -149,7 +135,7 @@ def test_adding_a_submission_validates_the_answers(admin_client, form):
 
 
 def _form_post(admin_client, schema: Any, url: str = "/admin/betterform/form/add/") -> Any:
-    data = _form_data(admin_client.get(url))
+    data = posted_form(admin_client.get(url))
     data.update(name="Kitchen", slug="kitchen", schema=json.dumps(schema))
     return admin_client.post(url, data)
 
@@ -176,7 +162,7 @@ def test_a_good_schema_records_a_form_version_and_a_revert_records_another(
     assert "Floor area" in admin_client.get(url).content.decode()
     first = Version.objects.get_for_object(kitchen).last()
     revert = f"{url.removesuffix('change/')}history/{first.pk}/"
-    assert admin_client.post(revert, _form_data(admin_client.get(revert))).status_code == 302
+    assert admin_client.post(revert, posted_form(admin_client.get(revert))).status_code == 302
     kitchen.refresh_from_db()
     assert (
         kitchen.schema
@@ -201,7 +187,7 @@ def test_publish_and_unpublish_actions(admin_client, form):
 
 def _edit_lines(admin_client, quote: Quote) -> None:
     url = f"/admin/betterform/quote/{quote.pk}/change/"
-    data = _form_data(admin_client.get(url))
+    data = posted_form(admin_client.get(url))
     total_forms = int(data["lines-TOTAL_FORMS"])
     data["lines-0-quantity"] = "20"  # the kitchen area line
     data["lines-0-discount_percent"] = "10"
@@ -247,7 +233,7 @@ def test_history_of_a_quote_lists_its_versions(admin_client, form):
 
 
 def test_adding_a_quote_numbers_it_and_totals_its_lines(admin_client):
-    data = _form_data(admin_client.get("/admin/betterform/quote/add/"))
+    data = posted_form(admin_client.get("/admin/betterform/quote/add/"))
     assert data["currency"] == "EUR"
     data.update(
         {
@@ -307,5 +293,5 @@ def test_a_deleted_submission_can_be_recovered(admin_client, form):
     recover_list = admin_client.get("/admin/betterform/submission/recover/").content.decode()
     assert f"/recover/{version.pk}/" in recover_list
     url = f"/admin/betterform/submission/recover/{version.pk}/"
-    assert admin_client.post(url, _form_data(admin_client.get(url))).status_code == 302
+    assert admin_client.post(url, posted_form(admin_client.get(url))).status_code == 302
     assert Submission.objects.get(pk=pk).answers == answers

@@ -19,26 +19,11 @@ from betterform.admin_quote_actions import MAX_SENT_AT_ONCE
 from betterform.models import Quote, QuoteAnswer
 from betterform.signed_copy import ensure_signed_copy
 
+from .conftest import admin_messages, admin_quote, posted_form, quote_change_url
+
 pytestmark = pytest.mark.django_db
 
-LINE = {"description": "Cabinets", "quantity": "2", "unit_price": "1250.00", "tax_rate": "21"}
 CHANGELIST = "/admin/betterform/quote/"
-
-
-def _quote(**fields: Any) -> Quote:
-    fields.setdefault("title", "Kitchen")
-    fields.setdefault("customer_name", "Ada Lovelace")
-    fields.setdefault("customer_email", "ada@example.com")
-    with reversion.create_revision():
-        return services.create_quote(lines=[dict(LINE)], **fields)
-
-
-def _change_url(quote: Quote) -> str:
-    return reverse("admin:betterform_quote_change", args=[quote.pk])
-
-
-def _messages(response: Any) -> list[str]:
-    return [str(message) for message in response.context["messages"]]
 
 
 def _run(client: Any, action: str, quotes: list[Quote], **data: Any) -> Any:
@@ -51,20 +36,6 @@ def _confirm(client: Any, quotes: list[Quote], **data: Any) -> Any:
     """Post the "Send to customer" page's form (no ``index``: the page, not the list)."""
     posted = {"action": "send_to_customer", "_selected_action": [q.pk for q in quotes], **data}
     return client.post(CHANGELIST, {**posted, "send": "Send"}, follow=True)
-
-
-def _form_data(response: Any) -> dict[str, Any]:
-    """The change form's current values (and its inlines'), as a browser would post them."""
-    forms = [response.context["adminform"].form]
-    for inline in response.context["inline_admin_formsets"]:
-        forms += [inline.formset.management_form, *inline.formset.forms]
-    data: dict[str, Any] = {}
-    for form in forms:
-        for bound in form:
-            value = bound.value()
-            if value is not None and value is not False:
-                data[bound.html_name] = "on" if value is True else value
-    return data
 
 
 def _accept(quote: Quote) -> QuoteAnswer:
@@ -99,8 +70,8 @@ def test_a_forms_public_url_opens_the_html_form_page_not_the_json_api(admin_clie
 
 
 def test_send_to_customer_asks_for_a_message_first_and_sends_nothing_yet(admin_client):
-    ada = _quote()
-    nobody = _quote(customer_email="", customer_name="")
+    ada = admin_quote()
+    nobody = admin_quote(customer_email="", customer_name="")
 
     page = _run(admin_client, "send_to_customer", [ada, nobody])
 
@@ -116,12 +87,12 @@ def test_send_to_customer_asks_for_a_message_first_and_sends_nothing_yet(admin_c
 def test_sending_from_the_admin_emails_each_quote_and_says_what_happened_to_each(
     admin_client, admin_user
 ):
-    ada = _quote()
-    nobody = _quote(customer_email="", customer_name="")
+    ada = admin_quote()
+    nobody = admin_quote(customer_email="", customer_name="")
 
     done = _confirm(admin_client, [ada, nobody], message="As discussed on the phone.")
 
-    said = _messages(done)
+    said = admin_messages(done)
     assert f"{ada.number} sent to ada@example.com." in said
     refused = next(text for text in said if text.startswith(f"{nobody.number} not sent: "))
     assert "has no customer e-mail" in refused
@@ -141,7 +112,7 @@ def test_sending_from_the_admin_emails_each_quote_and_says_what_happened_to_each
 
 
 def test_a_message_too_long_is_refused_on_the_page_and_nothing_is_sent(admin_client):
-    ada = _quote()
+    ada = admin_quote()
 
     page = _confirm(admin_client, [ada], message="x" * 5001)
 
@@ -151,11 +122,11 @@ def test_a_message_too_long_is_refused_on_the_page_and_nothing_is_sent(admin_cli
 
 
 def test_too_many_quotes_at_once_are_refused_with_the_limit(admin_client):
-    quotes = [_quote() for _ in range(MAX_SENT_AT_ONCE + 1)]
+    quotes = [admin_quote() for _ in range(MAX_SENT_AT_ONCE + 1)]
 
     done = _run(admin_client, "send_to_customer", quotes)
 
-    assert f"Send at most {MAX_SENT_AT_ONCE} quotes at once" in _messages(done)[0]
+    assert f"Send at most {MAX_SENT_AT_ONCE} quotes at once" in admin_messages(done)[0]
     assert mail.outbox == []
 
 
@@ -163,8 +134,8 @@ def test_too_many_quotes_at_once_are_refused_with_the_limit(admin_client):
 
 
 def test_a_quote_page_shows_its_customer_page_sending_views_and_emails(admin_client):
-    ada = _quote()
-    fresh = admin_client.get(_change_url(ada)).content.decode()
+    ada = admin_quote()
+    fresh = admin_client.get(quote_change_url(ada)).content.decode()
     assert f'href="/q/{ada.customer_token}/"' in fresh
     assert "it is not counted as a view" in fresh
     assert "Not sent yet" in fresh
@@ -174,7 +145,7 @@ def test_a_quote_page_shows_its_customer_page_sending_views_and_emails(admin_cli
     _confirm(admin_client, [ada], message="Here it is.")
     answering.record_view(ada)
     answering.record_view(ada)
-    sent = admin_client.get(_change_url(ada)).content.decode()
+    sent = admin_client.get(quote_change_url(ada)).content.decode()
 
     ada.refresh_from_db()
     assert "Opened 2 times: first " in sent
@@ -188,14 +159,14 @@ def test_a_quote_page_shows_its_customer_page_sending_views_and_emails(admin_cli
 
 
 def test_an_accepted_quote_shows_the_answer_with_the_hash_and_the_signed_copy(admin_client):
-    ada = _quote()
+    ada = admin_quote()
     answer = _accept(ada)
 
-    waiting = admin_client.get(_change_url(ada)).content.decode()
+    waiting = admin_client.get(quote_change_url(ada)).content.decode()
     assert "Being rendered" in waiting
 
     signed = ensure_signed_copy(answer)
-    page = admin_client.get(_change_url(ada)).content.decode()
+    page = admin_client.get(quote_change_url(ada)).content.decode()
 
     answer.refresh_from_db()
     assert "Accepted" in page and "Ada Lovelace" in page
@@ -208,22 +179,22 @@ def test_an_accepted_quote_shows_the_answer_with_the_hash_and_the_signed_copy(ad
 
 
 def test_a_declined_quote_shows_the_reason(admin_client):
-    ada = _quote()
+    ada = admin_quote()
     answering.decline_quote(
         ada, reason="Too expensive <b>for us</b>", ip_address="198.51.100.2", user_agent="curl"
     )
 
-    page = admin_client.get(_change_url(ada)).content.decode()
+    page = admin_client.get(quote_change_url(ada)).content.decode()
 
     assert "Declined" in page
     assert "Too expensive &lt;b&gt;for us&lt;/b&gt;" in page  # escaped
 
 
 def test_the_customer_filter_and_column_follow_the_customer(admin_client):
-    draft = _quote(title="Never sent")
-    unopened = _quote(title="Sent only")
-    viewed = _quote(title="Opened twice")
-    accepted = _quote(title="Signed")
+    draft = admin_quote(title="Never sent")
+    unopened = admin_quote(title="Sent only")
+    viewed = admin_quote(title="Opened twice")
+    accepted = admin_quote(title="Signed")
     _confirm(admin_client, [unopened, viewed, accepted])
     answering.record_view(viewed)
     answering.record_view(viewed)
@@ -249,10 +220,10 @@ def test_the_customer_filter_and_column_follow_the_customer(admin_client):
 
 
 def test_a_locked_quote_is_read_only_with_a_note_on_how_to_make_a_new_version(admin_client):
-    ada = _quote()
+    ada = admin_quote()
     _accept(ada)
 
-    page = admin_client.get(_change_url(ada))
+    page = admin_client.get(quote_change_url(ada))
 
     html = page.content.decode()
     assert page.status_code == 200
@@ -269,16 +240,16 @@ def test_a_locked_quote_is_read_only_with_a_note_on_how_to_make_a_new_version(ad
 
 
 def test_a_save_posted_after_the_customer_answered_changes_nothing_and_says_why(admin_client):
-    ada = _quote()
-    data = _form_data(admin_client.get(_change_url(ada)))
+    ada = admin_quote()
+    data = posted_form(admin_client.get(quote_change_url(ada)))
     _accept(ada)  # while the rep's form was open
 
     response = admin_client.post(
-        _change_url(ada), {**data, "title": "Changed", "lines-0-quantity": "9"}, follow=True
+        quote_change_url(ada), {**data, "title": "Changed", "lines-0-quantity": "9"}, follow=True
     )
 
-    assert response.redirect_chain[-1][0] == _change_url(ada)
-    assert any("is locked" in text and "new version" in text for text in _messages(response))
+    assert response.redirect_chain[-1][0] == quote_change_url(ada)
+    assert any("is locked" in text and "new version" in text for text in admin_messages(response))
     ada.refresh_from_db()
     assert ada.title == "Kitchen"
     assert [line.quantity for line in ada.lines.all()] == [2]
@@ -288,7 +259,7 @@ def test_the_forms_own_check_refuses_a_quote_locked_before_it_saves(admin_client
     """The last door: the form's clean reads the stored status under the row lock."""
     from betterform.admin_quote_lock import QuoteAdminForm
 
-    ada = _quote()
+    ada = admin_quote()
     Quote.objects.filter(pk=ada.pk).update(status=Quote.Status.EXPIRED)  # behind its back
     data = {"title": "Changed", "status": "draft", "currency": "EUR"}
 
@@ -299,50 +270,50 @@ def test_the_forms_own_check_refuses_a_quote_locked_before_it_saves(admin_client
 
 
 def test_history_cannot_revert_a_locked_quote(admin_client):
-    ada = _quote()
+    ada = admin_quote()
     with reversion.create_revision():
         services.update_quote(ada, title="Second title")
     first = Version.objects.get_for_object(ada).order_by("pk").first()
-    services.update_quote(ada, status=Quote.Status.EXPIRED)
+    Quote.objects.filter(pk=ada.pk).update(status=Quote.Status.EXPIRED)  # as expire_quotes
 
     url = reverse("admin:betterform_quote_revision", args=[ada.pk, first.pk])
     shown = admin_client.get(url, follow=True)
     posted = admin_client.post(url, _form_data_or_empty(shown), follow=True)
 
-    assert any("has expired" in text or "expired on" in text for text in _messages(posted))
+    assert any("has expired" in text or "expired on" in text for text in admin_messages(posted))
     ada.refresh_from_db()
     assert (ada.status, ada.title) == (Quote.Status.EXPIRED, "Second title")
 
 
 def _form_data_or_empty(response: Any) -> dict[str, Any]:
-    return _form_data(response) if response.context.get("adminform") else {}
+    return posted_form(response) if response.context.get("adminform") else {}
 
 
 def test_make_a_new_version_copies_a_locked_quote_as_a_draft_linked_both_ways(admin_client):
-    ada = _quote()
+    ada = admin_quote()
     _accept(ada)
 
     done = _run(admin_client, "make_new_version", [ada])
 
     new = Quote.objects.get(previous_version=ada)
-    assert f"Made 1 new version(s): {new.number} (from {ada.number})." in _messages(done)
+    assert f"Made 1 new version(s): {new.number} (from {ada.number})." in admin_messages(done)
     assert new.status == Quote.Status.DRAFT
     assert new.customer_token != ada.customer_token
     assert [line.description for line in new.lines.all()] == ["Cabinets"]
-    old_page = admin_client.get(_change_url(ada)).content.decode()
-    assert f'href="{_change_url(new)}"' in old_page
-    new_page = admin_client.get(_change_url(new)).content.decode()
-    assert f'href="{_change_url(ada)}"' in new_page
+    old_page = admin_client.get(quote_change_url(ada)).content.decode()
+    assert f'href="{quote_change_url(new)}"' in old_page
+    new_page = admin_client.get(quote_change_url(new)).content.decode()
+    assert f'href="{quote_change_url(ada)}"' in new_page
     assert 'name="_save"' in new_page  # the copy is editable
 
 
 def test_a_locked_quote_is_not_sent_and_the_admin_says_why(admin_client):
-    ada = _quote()
+    ada = admin_quote()
     _accept(ada)
 
     done = _confirm(admin_client, [ada])
 
-    assert any(text.startswith(f"{ada.number} not sent: ") for text in _messages(done))
+    assert any(text.startswith(f"{ada.number} not sent: ") for text in admin_messages(done))
     assert mail.outbox == []
 
 
@@ -350,7 +321,7 @@ def test_a_locked_quote_is_not_sent_and_the_admin_says_why(admin_client):
 
 
 def test_answers_are_view_only_in_the_admin(admin_client):
-    answer = _accept(_quote())
+    answer = _accept(admin_quote())
     change = reverse("admin:betterform_quoteanswer_change", args=[answer.pk])
 
     page = admin_client.get(change)

@@ -12,31 +12,17 @@ from reversion.models import Revision, Version
 from betterform import services
 from betterform.models import Form, Quote, QuoteLine, Submission
 
+from .conftest import posted_form
+
 pytestmark = pytest.mark.django_db
 
 ONE = {"quantity": 1, "unit_price": 10, "tax_rate": 0}
 
 
-def _form_data(response: Any) -> dict[str, Any]:
-    """The change form's values (and its inlines'), as a browser would post them."""
-    forms = [response.context["adminform"].form]
-    for inline in response.context["inline_admin_formsets"]:
-        forms += [inline.formset.management_form, *inline.formset.forms]
-    data: dict[str, Any] = {}
-    for form in forms:
-        for bound in form:
-            value = bound.value()
-            if value is True:
-                data[bound.html_name] = "on"
-            elif value is not None and value is not False:
-                data[bound.html_name] = value
-    return data
-
-
 def _post_shown_form(client: Any, url: str) -> Any:
     shown = client.get(url)
     assert shown.status_code == 200
-    return client.post(url, _form_data(shown), follow=True)
+    return client.post(url, posted_form(shown), follow=True)
 
 
 @pytest.fixture

@@ -242,7 +242,9 @@ def three_quotes(staff, form, submission):
     )
     second.form = bathroom
     second.save()
-    third = _quote(staff, [FITTING], title="Fitting", status="accepted", valid_until=None)
+    third = _quote(staff, [FITTING], title="Fitting", status="sent", valid_until=None)
+    Quote.objects.filter(pk=third.pk).update(status="accepted")  # data for the filters only
+    third.status = "accepted"
     Quote.objects.filter(pk=first.pk).update(
         created_at=timezone.now() - datetime.timedelta(days=10)
     )

@@ -73,6 +73,9 @@ def test_seed_demo_makes_three_priced_forms_fifty_submissions_and_thirty_quotes(
         assert sum((a.total for a in amounts), Decimal("0.00")) == quote.total
     quoted = Submission.objects.filter(quotes__isnull=False).values_list("status", flat=True)
     assert set(quoted) == {"quoted", "sent", "accepted", "rejected"}
+    answered = Quote.objects.filter(status__in=["accepted", "rejected"]).select_related("answer")
+    assert len(answered) == 14, "8 accepted, 6 declined"
+    assert all(quote.answer.is_recorded for quote in answered), "each with its answer"
 
     revision = Version.objects.get_for_object(quotes[0]).get().revision
     assert revision.comment == "Demo data." and revision.user == users.admin

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from betterform import answering, services
 from betterform.api import representation
+from betterform.expiry import expire_due_quotes
 from betterform.models import Quote, QuoteAnswer
 
 pytestmark = pytest.mark.django_db
@@ -104,7 +105,11 @@ def test_the_stored_status_counts_not_the_instance_s(rep):
     with pytest.raises(services.QuoteLocked):
         services.update_quote(quote, title="Changed")
     fresh = _quote(rep)
-    services.update_quote(fresh, status=Quote.Status.ACCEPTED)  # a rep records it by hand
+    with pytest.raises(services.StatusNotSettable, match=f"/api/quotes/{fresh.pk}/record_answer/"):
+        services.update_quote(fresh, status=Quote.Status.ACCEPTED)  # not by hand
+    answering.record_answer(  # a rep records the answer given by phone
+        fresh, decision="accepted", signer_name="Ada Lovelace by phone", recorded_by=rep
+    )
     with pytest.raises(services.QuoteLocked):
         services.update_quote(fresh, title="Changed")
 
@@ -216,6 +221,9 @@ def test_the_quote_shows_its_customer_side(rep, rep_client, settings):
         "ip_address": "203.0.113.7",
         "shown_sha256": answer.shown_sha256,
         "signed_document": None,
+        "recorded_by": None,
+        "recorded_by_name": "",
+        "note": "",
     }
     assert len(answer.shown_sha256) == 64
     sent = rep_client.patch(_detail(quote), {"view_count": 99, "answer": None}, format="json")
@@ -265,9 +273,10 @@ def test_the_answers_of_a_page_take_one_query_whatever_its_size(staff, staff_cli
 
 
 def test_an_expired_quote_deleted_elsewhere_is_recovered_as_it_was(rep, rep_client):
-    created = rep_client.post(URL, {"title": "Old", "lines": LINES}, format="json").json()
-    patched = rep_client.patch(f"{URL}{created['id']}/", {"status": "expired"}, format="json")
-    assert patched.status_code == 200 and patched.json()["locked"] is True
+    old = {"title": "Old", "lines": LINES, "status": "sent", "valid_until": "2026-01-01"}
+    created = rep_client.post(URL, old, format="json").json()
+    expire_due_quotes(datetime.date(2026, 1, 2))  # as expire_quotes does, in a revision
+    assert rep_client.get(f"{URL}{created['id']}/").json()["locked"] is True
     Quote.objects.get(pk=created["id"]).delete()  # as the admin's delete would
     [deleted] = rep_client.get(f"{URL}deleted/").json()["results"]
     recovered = rep_client.post(f"{URL}recover/", {"version": deleted["id"]}, format="json")

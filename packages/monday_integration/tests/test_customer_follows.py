@@ -21,6 +21,7 @@ from betterform import services as forms
 from betterform.models import Quote
 from monday_integration import customer_events, operations, sync
 from monday_integration.client import MondayClient
+from monday_integration.customer_sync import update_body
 from monday_integration.models import ItemLink, WebhookEvent
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -305,3 +306,47 @@ def test_the_fake_monday_page_shows_the_label_the_file_and_the_update(
     assert f"{SIGNER} accepted quote {quote.number}" in row
     download = httpx.get(f"{fake.base_url}/files/{signed.id}/{signed.name}")
     assert download.status_code == 200 and download.content == signed.data
+
+
+# --- answers a team member recorded (answering.record_answer: by phone or on paper) ---
+
+
+def test_a_recorded_acceptance_moves_the_item_and_says_who_recorded_it(
+    run_worker, fake, follows, synced, django_user_model
+):
+    item_id, quote = synced
+    rep = django_user_model.objects.create_user("rep", first_name="Rob", last_name="<b>Rep</b>")
+    answer, created = answering.record_answer(
+        quote,
+        decision="accepted",
+        signer_name="Eva Jansen by phone",
+        note="Confirmed <script>x</script>",
+        recorded_by=rep,
+    )
+    assert created
+    run_worker()
+    event = _customer_events("accepted").get()
+    assert event.status == "done", event.error
+    item = fake.item(item_id)
+    assert item.label(follows.status_column_id) == "Quote accepted"
+    assert len(item.files) == 1, "the quote's PDF only: a recorded answer has no signed copy"
+    when = f"{answer.answered_at.astimezone(datetime.UTC):%Y-%m-%d %H:%M} UTC"
+    assert item.updates[0].body == (
+        f"Recorded by Rob &lt;b&gt;Rep&lt;/b&gt;: accepted by Eva Jansen by phone on {when} "
+        f"(quote {quote.number}). sha256 of the PDF accepted: {answer.shown_sha256}. "
+        "Note: Confirmed &lt;script&gt;x&lt;/script&gt;"
+    )
+
+
+def test_a_recorded_decline_says_who_recorded_it_and_why(run_worker, fake, follows, synced):
+    item_id, quote = synced
+    answer, _ = answering.record_answer(
+        quote, decision="declined", reason="Too dear.", recorded_by_key="k1", key_name="erp"
+    )
+    run_worker()
+    assert _customer_events("declined").get().status == "done"
+    item = fake.item(item_id)
+    assert item.label(follows.status_column_id) == "Quote declined"
+    assert item.updates[0].body == update_body("declined", quote, answer, None)
+    assert item.updates[0].body.startswith("Recorded by API key erp: declined by the customer")
+    assert item.updates[0].body.endswith("Reason: Too dear.")

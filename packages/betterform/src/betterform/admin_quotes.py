@@ -3,7 +3,9 @@
 Lines are checked and saved through the services as the API's are (``admin_quote_lines``).
 The customer's side (the quote page, sent, viewed, the answer, the e-mails) is shown read-only
 (``admin_quote_customer``); "Send to customer" and "Make a new version" are list actions
-(``admin_quote_actions``), "Send to customer" also a button on the quote's page; an accepted,
+(``admin_quote_actions``), "Send to customer" also a button on the quote's page, beside
+"Record the customer's answer" (``admin_quote_answer``: the status select offers only draft
+and sent); an accepted,
 declined or expired quote is read-only (``admin_quote_lock``), as the API refuses to change it.
 The editor fits a 1366 px window (``static/betterform/admin/quote.css`` narrows the lines'
 inputs): the lines table was 1,867 px wide there, and the totals were off screen.
@@ -38,6 +40,7 @@ from betterform.admin_quote_actions import (
     send_one_view,
     send_to_customer,
 )
+from betterform.admin_quote_answer import SETTABLE_STATUSES, answer_button, record_answer_view
 from betterform.admin_quote_customer import (  # QuoteAnswerAdmin registers on import
     CustomerFilter,
     answer_html,
@@ -204,10 +207,13 @@ class QuoteAdmin(QuoteLockAdmin, CsvExportAdmin, ScaledListAdmin, RestoringVersi
         name = f"{self.opts.app_label}_{self.opts.model_name}_totals"
         send = self.admin_site.admin_view(self.send_view)
         send_name = f"{self.opts.app_label}_{self.opts.model_name}_send"
+        answer = self.admin_site.admin_view(self.record_answer_view)
+        answer_name = f"{self.opts.app_label}_{self.opts.model_name}_record_answer"
         # Before the admin's own: "<object_id>/" would take "totals/" otherwise.
         return [
             path("totals/", view, name=name),
             path("<path:object_id>/send/", send, name=send_name),
+            path("<path:object_id>/record_answer/", answer, name=answer_name),
             *super().get_urls(),
         ]
 
@@ -215,13 +221,25 @@ class QuoteAdmin(QuoteLockAdmin, CsvExportAdmin, ScaledListAdmin, RestoringVersi
         """``<id>/send/``: "Send to customer" for one quote (``admin_quote_actions``)."""
         return send_one_view(self, request, object_id)
 
+    def record_answer_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """``<id>/record_answer/``: an answer given by phone or on paper
+        (``admin_quote_answer``)."""
+        return record_answer_view(self, request, object_id)
+
+    def formfield_for_choice_field(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        """The status offers draft and sent: an answer is recorded, expiry is the cron's."""
+        if db_field.name == "status":
+            kwargs["choices"] = [c for c in db_field.choices if c[0] in SETTABLE_STATUSES]
+        return super().formfield_for_choice_field(db_field, request, **kwargs)
+
     def render_change_form(
         self, request: HttpRequest, context: dict[str, Any], add: bool = False,
         change: bool = False, form_url: str = "", obj: Any = None,
     ) -> HttpResponse:  # fmt: skip
-        """The page's "Send to customer" button (``admin_quote_actions.send_button``)."""
+        """The page's "Send to customer" and "Record the customer's answer" buttons."""
         if obj is not None:
             context["send_to_customer"] = send_button(self, request, obj)
+            context["record_answer"] = answer_button(self, request, obj)
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def totals_view(self, request: HttpRequest) -> JsonResponse:

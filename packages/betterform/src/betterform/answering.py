@@ -16,6 +16,12 @@ they carried. The PDF answered is marked kept (``createpdf.models.Document.kept`
 never rendered again or deleted. Accepting records the sha256 of the PDF the customer was
 shown; after the commit, ``quote_accepted`` is sent and the worker appends the acceptance
 page to that PDF (``signed_copy.ensure_signed_copy``). Answered, the quote is locked (``versions``).
+
+An answer given by phone, e-mail or on paper is recorded by a team member (``record_answer``:
+the API's ``record_answer`` action and the admin's "Record the customer's answer") under the
+same lock and rules, with the same PDF kept and the same signals (monday and the real-time
+events follow it), naming who recorded it. Setting a quote's status to accepted, rejected or
+expired directly is refused (``services.StatusNotSettable``).
 """
 
 from __future__ import annotations
@@ -42,6 +48,7 @@ from betterform.conf import conf
 from betterform.documents import format_date, request_quote_pdf
 from betterform.models import Quote, QuoteAnswer, Submission
 from betterform.signals import quote_accepted, quote_declined, quote_viewed
+from betterform.versions import how_to_change
 from createpdf import services as createpdf_services
 from createpdf.models import Document
 
@@ -88,18 +95,29 @@ def _seller() -> str:
     return company.company_details().get("name") or "the seller"
 
 
-def _check_open(quote: Quote) -> None:
-    """Raise ``QuoteClosed`` with the customer's message unless the quote can be answered."""
+def _check_open(quote: Quote, *, for_team: bool = False) -> None:
+    """Raise ``QuoteClosed`` unless the quote can be answered: with the customer's message, or
+    (``for_team``) one for the team member recording an answer."""
     if is_expired(quote):
         if quote.valid_until:
             when = f"expired on {format_date(quote.valid_until)}"
         else:
             when = "has expired"
+        if for_team:
+            raise QuoteClosed(
+                f"Quote {quote.number} {when}, so no answer can be recorded for it. "
+                f"{how_to_change(quote.pk)}"
+            )
         raise QuoteClosed(
             f"This quote {when} and can no longer be accepted. "
             f"Please ask {_seller()} for a new one."
         )
     if quote.status not in OPEN_STATUSES:
+        if for_team:
+            raise QuoteClosed(
+                f"Quote {quote.number} is {quote.status}, so no answer can be recorded for it. "
+                f"{how_to_change(quote.pk)}"
+            )
         raise QuoteClosed(
             f"This quote is no longer open for an answer. Please contact {_seller()}."
         )
@@ -183,15 +201,24 @@ def _follow(submission_id: int | None, decision: str) -> None:
 
 
 def _record(
-    quote: Quote, *, decision: str, shown: Document | None, **answer_fields: Any
+    quote: Quote,
+    *,
+    decision: str,
+    shown: Document | None,
+    comment: str = "",
+    **answer_fields: Any,
 ) -> tuple[QuoteAnswer, bool]:
-    """Store the answer once, under the quote's row lock; ``(answer, created)``."""
+    """Store the answer once, under the quote's row lock; ``(answer, created)``. An answer
+    with ``recorded_by_name`` (a team member's) gets no signed copy. Outside a caller's
+    revision, the quote's says ``comment`` (by ``recorded_by``)."""
+    recorder = answer_fields.get("recorded_by")
+    for_team = bool(answer_fields.get("recorded_by_name"))
     with transaction.atomic():
         locked = Quote.objects.select_for_update().get(pk=quote.pk)
         existing = _answer_of(locked)
         if existing is not None:
             return existing, False
-        _check_open(locked)
+        _check_open(locked, for_team=for_team)
         if decision == QuoteAnswer.Decision.ACCEPTED and current_pdf(locked).pk != shown.pk:
             raise QuoteChanged(  # changed between the render and the lock
                 "This quote changed while you were answering. Please read the current "
@@ -223,15 +250,20 @@ def _record(
                 )
         except IntegrityError:
             return QuoteAnswer.objects.get(quote_id=locked.pk), False
+        outer = reversion.is_active()  # a caller's revision (the API's, the admin's) says who
         with reversion.create_revision():
-            who = answer.signer_name or "the customer"
-            reversion.set_comment(f"{answer.get_decision_display()} by {who} on the quote page.")
+            if not outer:
+                who = answer.signer_name or "the customer"
+                said = f"{answer.get_decision_display()} by {who} on the quote page."
+                reversion.set_comment(comment or said)
+                if recorder is not None:
+                    reversion.set_user(recorder)
             locked.status = status
             locked.save(update_fields=["status", "updated_at"])
         _follow(locked.submission_id, decision)
         signal = quote_accepted if status == Quote.Status.ACCEPTED else quote_declined
         transaction.on_commit(lambda: signal.send(sender=Quote, quote=locked, answer=answer))
-        if status == Quote.Status.ACCEPTED:
+        if status == Quote.Status.ACCEPTED and not for_team:  # nobody signed a recorded one
             from betterform.tasks import sign_quote_copy
 
             transaction.on_commit(lambda: sign_quote_copy(answer.pk))
@@ -304,3 +336,87 @@ def decline_quote(
         ip_address=clean_ip(ip_address),
         user_agent=clean_agent(user_agent),
     )
+
+
+def _recorder_name(user: Any, key_name: str) -> str:
+    if user is not None:
+        return user.get_full_name().strip() or user.get_username()
+    return f"API key {key_name}" if key_name else "an API client"
+
+
+def record_answer(
+    quote: Quote,
+    *,
+    decision: str,
+    signer_name: str = "",
+    reason: str = "",
+    note: str = "",
+    recorded_by: Any = None,
+    recorded_by_key: str = "",
+    key_name: str = "",
+) -> tuple[QuoteAnswer, bool]:
+    """Record the answer the customer gave a team member (by phone, e-mail, on paper);
+    ``(answer, created)``.
+
+    ``decision`` is ``"accepted"`` or ``"declined"``; ``signer_name`` who answered (required
+    to accept: "Eva Jansen by phone"), ``reason`` why they declined, ``note`` how the answer
+    came in (both optional, at most ``MAX_REASON`` characters). Who records it: the user
+    ``recorded_by``, else the API key ``recorded_by_key`` (its id) named ``key_name``; one of
+    them is required (``ValueError``). The same rules and lock as the customer's own answer:
+    an answer already recorded comes back unchanged (``created`` False); ``AnswerInvalid``
+    for bad input, ``QuoteClosed`` with a message for the team (expired or past
+    ``valid_until``, not draft or sent, its PDF not to be had now). The current PDF is kept
+    and its sha256 recorded (accepted: rendered now if need be, as ``accept_quote``; declined:
+    when rendered). The quote becomes ``accepted`` or ``rejected``, its submission follows,
+    and ``quote_accepted`` or ``quote_declined`` is sent after the commit (monday and the
+    real-time events follow). No signed copy is made: nobody signed the PDF (there is no
+    consent, address or browser to record)."""
+    if recorded_by is None and not recorded_by_key:
+        raise ValueError("record_answer needs recorded_by (a user) or recorded_by_key")
+    existing = _answer_of(quote)
+    if existing is not None:
+        return existing, False
+    accepted = decision == QuoteAnswer.Decision.ACCEPTED
+    errors: dict[str, str] = {}
+    if decision not in QuoteAnswer.Decision.values:
+        errors["decision"] = "Say whether the customer accepted or declined."
+    name, errors["signer_name"] = clean_text(signer_name, "name", MAX_SIGNER_NAME)
+    if accepted and not name and not errors["signer_name"]:
+        errors["signer_name"] = "Say who accepted, and how (e.g. 'Eva Jansen by phone')."
+    cleaned_reason, errors["reason"] = clean_text(reason, "reason", MAX_REASON, multiline=True)
+    cleaned_note, errors["note"] = clean_text(note, "note", MAX_REASON, multiline=True)
+    errors = {field: message for field, message in errors.items() if message}
+    if errors:
+        raise AnswerInvalid(errors)
+    _check_open(quote, for_team=True)
+    if accepted:
+        try:
+            shown: Document | None = _shown_pdf(quote, None)
+        except QuoteClosed:
+            raise QuoteClosed(
+                f"The PDF of quote {quote.number} could not be prepared just now, so the "
+                "answer cannot be recorded yet; try again in a few minutes."
+            ) from None
+    else:
+        document = current_pdf(quote)
+        shown = document if document.status == Document.Status.DONE and document.sha256 else None
+    by = _recorder_name(recorded_by, key_name)
+    verb = "Accepted" if accepted else "Declined"
+    try:
+        return _record(
+            quote,
+            decision=decision,
+            shown=shown,
+            comment=f"{verb} by {name or 'the customer'}, recorded by {by}.",
+            signer_name=name,
+            reason=cleaned_reason if not accepted else "",
+            note=cleaned_note,
+            recorded_by=recorded_by,
+            recorded_by_key="" if recorded_by is not None else recorded_by_key,
+            recorded_by_name=by,
+        )
+    except QuoteChanged:
+        raise QuoteClosed(
+            f"Quote {quote.number} or its PDF changed while the answer was being recorded; "
+            "look at it again and record the answer again."
+        ) from None

@@ -17,6 +17,13 @@ class QuoteAnswer(models.Model):
     (``shown_document``); the signed copy (``signed_document``) is that PDF with an acceptance
     page appended, which prints the same hash. An answer is never changed or deleted with the
     quote's history: the quote is locked once answered (``services.QuoteLocked``).
+
+    An answer the customer gave by phone, e-mail or on paper is recorded by a team member
+    (``answering.record_answer``): ``recorded_by`` (a user) or ``recorded_by_key`` (an API
+    key's id) says who, ``recorded_by_name`` their name then (kept if the user goes), ``note``
+    how it came in; ``signer_name`` is who answered as the team member wrote it. It has no
+    consent, address or browser, and never a signed copy (nobody signed). Blank
+    ``recorded_by_name``: the customer's own answer on the quote page.
     """
 
     class Decision(models.TextChoices):
@@ -42,13 +49,36 @@ class QuoteAnswer(models.Model):
     signed_document = models.ForeignKey(
         "createpdf.Document", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The team member who recorded the answer; none for the customer's own.",
+    )
+    recorded_by_key = models.CharField(
+        max_length=150, blank=True, help_text="The API key (its id) that recorded it."
+    )
+    recorded_by_name = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="Who recorded it, as named then; blank for the customer's own answer.",
+    )
+    note = models.TextField(blank=True, help_text="How a recorded answer came in.")
 
     class Meta:
         ordering = ["-answered_at", "-id"]
 
     def __str__(self) -> str:
         who = self.signer_name or "the customer"
-        return f"{self.get_decision_display()} by {who} on {self.answered_at:%Y-%m-%d %H:%M}"
+        answered = f"{self.get_decision_display()} by {who} on {self.answered_at:%Y-%m-%d %H:%M}"
+        return f"{answered} (recorded by {self.recorded_by_name})" if self.is_recorded else answered
+
+    @property
+    def is_recorded(self) -> bool:
+        """Recorded by a team member (``answering.record_answer``), not given on the page."""
+        return bool(self.recorded_by_name or self.recorded_by_id or self.recorded_by_key)
 
 
 class QuoteEmail(models.Model):

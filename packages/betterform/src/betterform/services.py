@@ -50,6 +50,30 @@ class IllegalTransition(Exception):
     """A status move the workflow does not allow; the message says which moves are."""
 
 
+class StatusNotSettable(ValueError):
+    """A quote's status set to accepted, rejected or expired by hand (the API answers 400 on
+    ``status``): an answer is recorded (``answering.record_answer``), so the quote keeps who
+    answered and the PDF they answered, and monday follows; expiry is the cron's."""
+
+
+def check_settable_status(status: Any, quote_id: int | None = None) -> None:
+    """Raise ``StatusNotSettable`` for a quote ``status`` that only an answer (accepted,
+    rejected) or the expiry (expired) may set; the message says how instead."""
+    where = f"/api/quotes/{quote_id if quote_id is not None else '<id>'}/record_answer/"
+    if status in (Quote.Status.ACCEPTED, Quote.Status.REJECTED):
+        raise StatusNotSettable(
+            f"A quote is not set to {status} by hand: record the customer's answer with "
+            f"POST {where} (or the admin's 'Record the customer's answer'), which keeps who "
+            "answered and the PDF they answered, and moves the monday item."
+        )
+    if status == Quote.Status.EXPIRED:
+        raise StatusNotSettable(
+            "A quote is not set to expired by hand: quotes expire on their own past "
+            "valid_until (expire_quotes). To record the customer's answer instead, use "
+            f"POST {where}."
+        )
+
+
 # --- forms -----------------------------------------------------------------------------------
 
 
@@ -247,7 +271,9 @@ def create_quote(
     *, lines: Iterable[Mapping[str, Any]] = (), owner: Any = None, **fields: Any
 ) -> Quote:
     """Number and store a quote with its lines; announces ``quote_created`` after the commit.
-    Text is shortened to its field, other values checked (``betterform.limits``)."""
+    Text is shortened to its field, other values checked (``betterform.limits``); a status
+    only an answer or the expiry sets raises ``StatusNotSettable``."""
+    check_settable_status(fields.get("status"))
     fields = fit_quote_fields(fields)
     today = timezone.localdate()
     if not fields.get("currency"):
@@ -282,7 +308,10 @@ def update_quote(
     """Change ``fields`` and replace the lines (fitted as ``create_quote`` does), re-total.
     Only the named fields are written: what the customer's page records meanwhile (views,
     sending, reminders) is never put back to the instance's older values.
-    Raises ``QuoteLocked`` when the quote as stored is accepted, declined or expired."""
+    Raises ``QuoteLocked`` when the quote as stored is accepted, declined or expired, and
+    ``StatusNotSettable`` for ``status`` accepted, rejected or expired (``record_answer``)."""
+    if "status" in fields:
+        check_settable_status(fields["status"], quote.pk)
     check_unlocked(quote)  # before anything is written; the row stays locked to the commit
     fitted = fit_quote_fields(fields)
     for name, value in fitted.items():
@@ -290,7 +319,6 @@ def update_quote(
     quote.save(update_fields=[*fitted, "updated_at"])
     if lines is not None:
         _set_lines(quote, company.with_default_tax(lines))
-    # Not recalculate(): this very update may have locked it (a status set to accepted).
     _store_totals(quote)
     _announce(quote, quote_updated)
     return quote

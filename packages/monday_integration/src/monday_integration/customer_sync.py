@@ -10,10 +10,13 @@ The worker runs an event ``customer_events`` stored (``quote_viewed``, ``quote_a
    sets nothing: events may run in any order, and "viewed" must not replace "accepted";
 3. accepted, with a file column: upload the signed copy (``ensure_signed_copy``: the PDF they
    were shown with its acceptance page), step ``signed/<its sha256>``. The ``ItemLink``'s
-   ``uploaded_*`` keep naming the quote's own PDF, which the pipeline compares with;
+   ``uploaded_*`` keep naming the quote's own PDF, which the pipeline compares with. An
+   answer a team member recorded (``answering.record_answer``) has no signed copy: nothing
+   is uploaded;
 4. an update: who accepted and when, with the sha256 of the PDF they were shown (and the
    signed copy's link) / who declined, when and why / that the quote expired unanswered.
-   A view posts no update.
+   A recorded answer says so first: "Recorded by <team member>: accepted by Eva Jansen by
+   phone on ...", with their note. A view posts no update.
 
 Once only, as every effect (``effects``): each step is recorded in the event's ledger with a
 derived idempotency key. Beyond the pipeline's rules, a replay of a finished event (a new
@@ -94,7 +97,7 @@ def follow_customer(event: WebhookEvent, client: MondayClient, effects: Effects)
         set_label_once(event, client, effects, kind, label)
 
     link = ""
-    if kind == "accepted" and mapping.file_column_id:
+    if kind == "accepted" and mapping.file_column_id and not answer.is_recorded:
         set_stage(event, "upload", label)
         signed = ensure_signed_copy(answer)
         link = upload_document_once(event, client, effects, item, signed, step="signed")["url"]
@@ -127,6 +130,8 @@ def update_body(
     typed, never rendered as a link or an image). Built only from what is stored, so a retry
     writes the same body and finds the update it already posted."""
     number = html_text(quote.number)
+    if kind in ("accepted", "declined") and answer is not None and answer.is_recorded:
+        return _recorded_body(kind, number, answer)
     if kind == "accepted" and answer is not None:
         who = html_text(answer.signer_name or quote.customer_name or "The customer")
         text = (
@@ -148,3 +153,18 @@ def update_body(
             expired_on, valid = event.received_at.date(), ""
         return f"Quote {number} expired on {format_date(expired_on)} unanswered{valid}."
     return ""
+
+
+def _recorded_body(kind: str, number: str, answer: QuoteAnswer) -> str:
+    """A team member's record of the customer's answer: who recorded it first, then who
+    answered, when, and (escaped) the reason and the note."""
+    by = html_text(answer.recorded_by_name or "a team member")
+    who = html_text(answer.signer_name or "the customer")
+    text = f"Recorded by {by}: {kind} by {who} on {_utc(answer.answered_at)} (quote {number})."
+    if kind == "accepted" and answer.shown_sha256:
+        text += f" sha256 of the PDF accepted: {html_text(answer.shown_sha256)}."
+    if kind == "declined":
+        reason = answer.reason.strip()
+        text += f" Reason: {html_text(reason)}" if reason else " No reason given."
+    note = answer.note.strip()
+    return text + (f" Note: {html_text(note)}" if note else "")

@@ -24,6 +24,7 @@ from betterform.api.errors import Conflict
 from betterform.api.history import HistoryMixin, record_revision
 from betterform.api.history_schema import RestoreRefused, history_schema, restored_serializer
 from betterform.api.permissions import IsStaffRepOrAPIKey, owner_for_new_object, scope_to_owner
+from betterform.api.quote_answers import QuoteAnswerMixin
 from betterform.api.quote_sending import QuoteSendMixin
 from betterform.api.serializers_quotes import PAGE_LINES, QuoteSerializer
 from betterform.documents import request_quote_pdf
@@ -84,7 +85,9 @@ class OwnedCreateMixin:
     destroy=extend_schema(responses={204: None, 404: _NOT_FOUND, 409: _LOCKED}),
     **_HISTORY,
 )
-class QuoteViewSet(HistoryMixin, OwnedCreateMixin, QuoteSendMixin, viewsets.ModelViewSet):
+class QuoteViewSet(
+    HistoryMixin, OwnedCreateMixin, QuoteSendMixin, QuoteAnswerMixin, viewsets.ModelViewSet
+):
     """Quotes with their lines. Sending ``lines`` replaces them all; totals are read-only.
 
     After ``<action>:``, what the API schema says of that action (DRF's convention for
@@ -100,6 +103,8 @@ class QuoteViewSet(HistoryMixin, OwnedCreateMixin, QuoteSendMixin, viewsets.Mode
     ``total``, and the quote's totals (amounts are decimal strings). Line errors come as a
     list with one entry per line sent (``{}`` for a good one). ``submission`` (one you may
     see) sets ``form``. The quote belongs to you (to nobody for an API key client).
+    ``status`` is draft or sent: accepted and rejected come from the customer's answer
+    (``record_quote_answer`` for one given by phone or on paper), expired from the expiry.
 
     update, partial_update:
     ``lines``, when sent, replace every line of the quote (left out, they stay); the totals
@@ -132,7 +137,8 @@ class QuoteViewSet(HistoryMixin, OwnedCreateMixin, QuoteSendMixin, viewsets.Mode
             lines = Prefetch("lines", to_attr=PAGE_LINES)
         else:
             lines = Prefetch("lines")
-        quotes = Quote.objects.prefetch_related(lines, "answer")  # answer: one query a page
+        # The answer and who recorded it: one query each a page.
+        quotes = Quote.objects.prefetch_related(lines, "answer", "answer__recorded_by")
         return scope_to_owner(quotes, self.request)
 
     def get_object(self) -> Quote:

@@ -77,7 +77,16 @@ def answer_of(quote: Quote) -> QuoteAnswer | None:
 
 
 class QuoteAnswerSerializer(FastRepresentation, serializers.ModelSerializer):
-    """The customer's answer to a quote, as the quote page recorded it."""
+    """The customer's answer to a quote, as the quote page recorded it, or as a team member
+    recorded it (``record_quote_answer``: ``recorded_by`` and ``recorded_by_name`` say who)."""
+
+    recorded_by = serializers.SlugRelatedField(
+        slug_field="username",
+        read_only=True,
+        allow_null=True,
+        help_text="The username of the team member who recorded the answer (by phone, e-mail, "
+        "on paper); null for the customer's own answer on the quote page, or an API key's.",
+    )
 
     class Meta:
         model = QuoteAnswer
@@ -89,6 +98,9 @@ class QuoteAnswerSerializer(FastRepresentation, serializers.ModelSerializer):
             "ip_address",
             "shown_sha256",
             "signed_document",
+            "recorded_by",
+            "recorded_by_name",
+            "note",
         ]
         read_only_fields = fields
 

@@ -138,8 +138,9 @@ class QuoteSerializer(FastRepresentation, serializers.ModelSerializer):
     answer = QuoteAnswerSerializer(
         read_only=True,
         allow_null=True,
-        help_text="The customer's answer on the quote page, or null. `signed_document`: the "
-        "id of the accepted PDF with its acceptance page, once rendered.",
+        help_text="The customer's answer on the quote page, or as a team member recorded it "
+        "(record_quote_answer: `recorded_by`, `note`), or null. `signed_document`: the id of "
+        "the accepted PDF with its acceptance page, once rendered (none for a recorded answer).",
     )
 
     class Meta:
@@ -191,11 +192,27 @@ class QuoteSerializer(FastRepresentation, serializers.ModelSerializer):
             "reminded_at",
             "previous_version",
         ]
+        extra_kwargs = {
+            "status": {
+                "help_text": "Write draft or sent. A quote becomes accepted or rejected by its "
+                "customer's answer (the quote page, or record_quote_answer), expired past its "
+                "valid_until: writing those is a 400."
+            }
+        }
 
     def representation_getter(self, field: serializers.Field) -> Getter | None:
         if field.field_name == "lines":
             return _lines
         return None
+
+    def validate_status(self, value: str) -> str:
+        """Accepted, rejected and expired are refused (``services.check_settable_status``)."""
+        quote_id = self.instance.pk if isinstance(self.instance, Quote) else None
+        try:
+            services.check_settable_status(value, quote_id)
+        except services.StatusNotSettable as error:
+            raise serializers.ValidationError(str(error)) from None
+        return value
 
     def validate_currency(self, value: str) -> str:
         code = value.upper()
