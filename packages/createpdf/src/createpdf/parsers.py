@@ -10,7 +10,10 @@ A JSON body holding a character no database stores (NUL, or a lone surrogate suc
 ``"\\ud800"``: ``createpdf.storable``) anywhere, in a string or a key, is a 400 naming where,
 on both databases, instead of a 500 when it reaches the database. DRF's ``CharField`` already
 refuses both in plain strings; this covers everything that arrives as JSON (answers, schemas,
-contexts, maps).
+contexts, maps). So is a number no database stores (``1e400`` is read as infinity) and JSON
+nested more than ``storable.MAX_DEPTH`` levels; text nested too deep for ``json`` to parse
+at all (near 1,000 levels: a ``RecursionError``, which DRF's parser lets through as a 500) is
+a parse error like any other.
 """
 
 from __future__ import annotations
@@ -20,15 +23,18 @@ from typing import Any
 from rest_framework import parsers
 from rest_framework.exceptions import ParseError
 
-from createpdf.storable import find_unstorable, unstorable_message
+from createpdf.storable import TOO_DEEP, find_unstorable, unstorable_message
 
 
 class JSONParser(parsers.JSONParser):
-    """DRF's JSON parser that refuses a character no database stores anywhere in the body
-    (a 400)."""
+    """DRF's JSON parser that refuses a character or number no database stores anywhere in
+    the body, and a body nested too deep (a 400)."""
 
     def parse(self, stream: Any, media_type: str | None = None, parser_context: Any = None):
-        data = super().parse(stream, media_type, parser_context)
+        try:
+            data = super().parse(stream, media_type, parser_context)
+        except RecursionError:
+            raise ParseError(f"JSON parse error - the request body is {TOO_DEEP}.") from None
         found = find_unstorable(data)
         if found is not None:
             where, what = found

@@ -30,7 +30,7 @@ import jwt
 from django.db import IntegrityError, transaction
 
 from createpdf.fitting import DoesNotFit, check_fits
-from createpdf.storable import make_storable
+from createpdf.storable import TOO_DEEP, TooDeep, loads, make_storable, too_deep
 from monday_integration import identity
 from monday_integration.conf import conf
 from monday_integration.labels import same_label
@@ -59,16 +59,23 @@ class Delivery:
 
 
 def parse_body(body: bytes) -> dict[str, Any]:
-    """The delivery's JSON object; ``WebhookRejected(400)`` when it is none or too large."""
+    """The delivery's JSON object; ``WebhookRejected(400)`` when it is none, too large or
+    nested more than ``storable.MAX_DEPTH`` levels (monday's nest under ten; deeper would
+    overflow the stack as it is copied or stored)."""
     if len(body) > conf.MONDAY_WEBHOOK_MAX_BYTES:
         raise WebhookRejected(400, f"body is larger than {conf.MONDAY_WEBHOOK_MAX_BYTES} bytes")
     try:
-        data = json.loads(body)
+        data = loads(body)
+    except TooDeep:
+        raise WebhookRejected(400, f"body is {TOO_DEEP}") from None
     except (UnicodeDecodeError, json.JSONDecodeError):
         raise WebhookRejected(400, "body is not JSON") from None
     if not isinstance(data, dict):
         raise WebhookRejected(400, "body must be a JSON object")
-    return make_storable(data)  # monday's text may hold NUL or a lone surrogate: kept storable
+    if too_deep(data):
+        raise WebhookRejected(400, f"body is {TOO_DEEP}")
+    # monday's text may hold NUL or a lone surrogate, a number Infinity or NaN: kept storable
+    return make_storable(data)
 
 
 def verify_app_jwt(authorization: str, audience: str) -> dict[str, Any]:
