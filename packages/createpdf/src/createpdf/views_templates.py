@@ -73,6 +73,7 @@ class DocumentTemplateViewSet(JSONErrorsMixin, viewsets.ModelViewSet):
     permission_classes = [permissions.IsAdminUser]
     parser_classes = [JSONParser]
     lookup_field = "slug"
+    lookup_value_regex = "[-a-zA-Z0-9_]+"  # a slug; DRF's default lets NUL through
     filter_backends = [filtering.SearchFilter, filters.OrderingFilter]
     search_fields = ["slug", "name"]
     ordering = ["slug"]

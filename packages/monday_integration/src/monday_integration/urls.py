@@ -8,7 +8,10 @@ Include them in a site's URLconf::
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
+from createpdf import converters
 from monday_integration import views
+
+converters.register()
 
 app_name = "monday_integration"
 
@@ -17,6 +20,6 @@ router.register("mappings", views.BoardMappingViewSet, basename="mapping")
 router.register("events", views.WebhookEventViewSet, basename="event")
 
 urlpatterns = [
-    path("webhooks/<str:secret>/", views.WebhookView.as_view(), name="webhook"),
+    path("webhooks/<urltext:secret>/", views.WebhookView.as_view(), name="webhook"),
     *router.urls,
 ]

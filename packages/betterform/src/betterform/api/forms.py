@@ -38,6 +38,7 @@ from betterform.api.serializers_submissions import (
 )
 from betterform.filters import FormFilter
 from betterform.models import Form, FormVersion
+from createpdf import converters
 from createpdf.parsers import JSONParser
 
 _NOT_FOUND = OpenApiResponse(description="No such form that you can see.")
@@ -202,6 +203,7 @@ def register(router: DefaultRouter) -> None:
 
 def public_urls() -> list[URLPattern]:
     """Anonymous endpoints: the published form and its submissions, by public token."""
+    converters.register()
     return [
-        path("public/forms/<str:token>/", PublicFormView.as_view(), name="public-form"),
+        path("public/forms/<urltext:token>/", PublicFormView.as_view(), name="public-form"),
     ]
