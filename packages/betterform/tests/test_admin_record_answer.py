@@ -1,5 +1,5 @@
 """The admin records an answer given by phone or on paper ("Record the customer's answer" on a
-quote's page, ``admin_quote_answer``) through ``answering.record_answer``, and never sets a
+quote's page, ``admin_quote_answer``) through ``recorded_answers.record_answer``, and never sets a
 quote's status to accepted, rejected or expired: its status select offers draft and sent.
 Real database, real PDFs."""
 

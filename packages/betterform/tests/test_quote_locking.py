@@ -14,7 +14,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from betterform import answering, services
+from betterform import answering, recorded_answers, services
 from betterform.api import representation
 from betterform.expiry import expire_due_quotes
 from betterform.models import Quote, QuoteAnswer
@@ -107,7 +107,7 @@ def test_the_stored_status_counts_not_the_instance_s(rep):
     fresh = _quote(rep)
     with pytest.raises(services.StatusNotSettable, match=f"/api/quotes/{fresh.pk}/record_answer/"):
         services.update_quote(fresh, status=Quote.Status.ACCEPTED)  # not by hand
-    answering.record_answer(  # a rep records the answer given by phone
+    recorded_answers.record_answer(  # a rep records the answer given by phone
         fresh, decision="accepted", signer_name="Ada Lovelace by phone", recorded_by=rep
     )
     with pytest.raises(services.QuoteLocked):

@@ -1,7 +1,8 @@
 """An answer the customer gave by phone or on paper, recorded by a team member
-(``answering.record_answer``, ``POST /api/quotes/<id>/record_answer/``): the same lock, checks,
-kept PDF and signals as the customer's own answer, naming who recorded it; and a quote's status
-is never set to accepted, rejected or expired by hand. Real database, real PDF renders."""
+(``recorded_answers.record_answer``, ``POST /api/quotes/<id>/record_answer/``): the same lock,
+checks, kept PDF and signals as the customer's own answer, naming who recorded it; and a
+quote's status is never set to accepted, rejected or expired by hand. Real database, real PDF
+renders."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from background_task.models import Task
 from django.utils import timezone
 from reversion.models import Version
 
-from betterform import answering, services
+from betterform import answering, recorded_answers, services
 from betterform.models import Quote, QuoteAnswer, Submission
 from betterform.signals import quote_accepted, quote_declined
 from createpdf.models import Document
@@ -236,4 +237,4 @@ def test_the_services_refuse_the_statuses_too(rep):
 
 def test_the_service_needs_to_know_who_records(rep):
     with pytest.raises(ValueError, match="recorded_by"):
-        answering.record_answer(_sent(rep), decision="declined")
+        recorded_answers.record_answer(_sent(rep), decision="declined")

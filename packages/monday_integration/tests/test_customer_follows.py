@@ -16,7 +16,7 @@ import pypdf
 import pytest
 from django.utils import timezone
 
-from betterform import answering, expiry
+from betterform import answering, expiry, recorded_answers
 from betterform import services as forms
 from betterform.models import Quote
 from monday_integration import customer_events, operations, sync
@@ -308,7 +308,7 @@ def test_the_fake_monday_page_shows_the_label_the_file_and_the_update(
     assert download.status_code == 200 and download.content == signed.data
 
 
-# --- answers a team member recorded (answering.record_answer: by phone or on paper) ---
+# --- answers a team member recorded (recorded_answers.record_answer: by phone or on paper) ---
 
 
 def test_a_recorded_acceptance_moves_the_item_and_says_who_recorded_it(
@@ -316,7 +316,7 @@ def test_a_recorded_acceptance_moves_the_item_and_says_who_recorded_it(
 ):
     item_id, quote = synced
     rep = django_user_model.objects.create_user("rep", first_name="Rob", last_name="<b>Rep</b>")
-    answer, created = answering.record_answer(
+    answer, created = recorded_answers.record_answer(
         quote,
         decision="accepted",
         signer_name="Eva Jansen by phone",
@@ -340,7 +340,7 @@ def test_a_recorded_acceptance_moves_the_item_and_says_who_recorded_it(
 
 def test_a_recorded_decline_says_who_recorded_it_and_why(run_worker, fake, follows, synced):
     item_id, quote = synced
-    answer, _ = answering.record_answer(
+    answer, _ = recorded_answers.record_answer(
         quote, decision="declined", reason="Too dear.", recorded_by_key="k1", key_name="erp"
     )
     run_worker()

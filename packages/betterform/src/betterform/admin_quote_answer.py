@@ -3,10 +3,11 @@
 The admin never sets a quote's status to accepted, rejected or expired (its status select
 offers draft and sent: ``QuoteAdmin.formfield_for_choice_field``); a team member records the
 customer's answer instead, on the page at ``<id>/record_answer/`` (``record_answer_view``),
-which calls ``betterform.answering.record_answer`` as ``POST /api/quotes/{id}/record_answer/``
-does: the same checks, the PDF kept, the signals (monday, real time), and the answer naming
-who recorded it. The button (``answer_button``) shows on an open, unanswered quote, off with
-why past its ``valid_until``; like "Send to customer" it needs the permission to change quotes.
+which calls ``betterform.recorded_answers.record_answer`` as
+``POST /api/quotes/{id}/record_answer/`` does: the same checks, the PDF kept, the signals
+(monday, real time), and the answer naming who recorded it. The button (``answer_button``)
+shows on an open, unanswered quote, off with why past its ``valid_until``; like "Send to
+customer" it needs the permission to change quotes.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
-from betterform import answering
+from betterform import answering, recorded_answers
 from betterform.documents import format_date
 from betterform.models import Quote, QuoteAnswer
 
@@ -103,7 +104,7 @@ def record_answer_view(
             with model_admin.create_revision(request):
                 said = f"{form.cleaned_data['decision'].capitalize()} answer to {quote.number}"
                 reversion.set_comment(f"{said} recorded in the admin.")
-                answer, created = answering.record_answer(
+                answer, created = recorded_answers.record_answer(
                     quote, recorded_by=request.user, **form.cleaned_data
                 )
         except answering.AnswerInvalid as error:

@@ -1,10 +1,12 @@
 """The customer's side of a quote, read-only in the admin: the quote page's link, when it was
 sent and opened, the customer's answer (who signed, when, from where, the sha256 of the PDF
-they were shown, the signed copy) and every e-mail it went out in; a list filter by where
-the customer is; and ``QuoteAnswer`` as a view-only admin.
+they were shown, the signed copy; for an answer a team member recorded, who recorded it and
+their note instead of an address, a browser and a signed copy) and every e-mail it went out
+in; a list filter by where the customer is; and ``QuoteAnswer`` as a view-only admin.
 
-The admin never writes any of this: ``betterform.sending`` and ``betterform.answering`` do
-(issue 16). Everything is escaped by ``format_html``.
+The admin never writes any of this: ``betterform.sending``, ``betterform.answering`` and
+``betterform.recorded_answers`` do (issue 16; "Record the customer's answer" is
+``admin_quote_answer``'s page). Everything is escaped by ``format_html``.
 """
 
 from __future__ import annotations
@@ -105,26 +107,33 @@ def answer_of(quote: Quote) -> QuoteAnswer | None:
 
 
 def answer_html(quote: Quote) -> str:
-    """The customer's answer as a table, or why there is none yet."""
+    """The customer's answer as a table, or why there is none yet. A recorded answer
+    (``QuoteAnswer.is_recorded``) shows who recorded it and their note; it has no address,
+    browser or signed copy (nobody signed: ``signed_copy``)."""
     answer = answer_of(quote)
     if answer is None:
         if quote.status == Status.EXPIRED:
             return "None: the quote expired unanswered."
         return "Not answered yet."
     accepted = answer.decision == QuoteAnswer.Decision.ACCEPTED
+    recorded = answer.is_recorded
     rows: list[tuple[Any, Any]] = [("Decision", answer.get_decision_display())]
     if accepted:
-        rows.append(("Signed by", answer.signer_name or "-"))
+        rows.append(("Answered by" if recorded else "Signed by", answer.signer_name or "-"))
     else:
         rows.append(("Reason", answer.reason or "(none given)"))
+    rows.append(("When", when(answer.answered_at)))
+    if recorded:
+        rows += [("Recorded by", answer.recorded_by_name or "-"), ("Note", answer.note or "-")]
+    else:
+        rows += [("From address", answer.ip_address or "-"), ("Browser", answer.user_agent or "-")]
     rows += [
-        ("When", when(answer.answered_at)),
-        ("From address", answer.ip_address or "-"),
-        ("Browser", answer.user_agent or "-"),
         ("PDF shown", _document_html(answer.shown_document)),
         ("Its sha256", format_html("<code>{}</code>", answer.shown_sha256 or "-")),
     ]
-    if accepted:
+    if accepted and recorded:
+        rows.append(("Signed copy", "None: the answer was recorded, nobody signed the quote."))
+    elif accepted:
         signed = _document_html(answer.signed_document)
         if answer.signed_document_id is None:
             signed = "Being rendered: reload the page in a moment."
@@ -276,6 +285,7 @@ class QuoteAnswerAdmin(admin.ModelAdmin):
     fields = readonly_fields = [
         "quote", "decision", "signer_name", "reason", "consent_text", "answered_at",
         "ip_address", "user_agent", "shown_document", "shown_sha256", "signed_document",
+        "recorded_by_name", "note",
     ]  # fmt: skip
 
     def has_add_permission(self, request: HttpRequest) -> bool:

@@ -1,7 +1,7 @@
 """Demo data for ``seed_demo``: a company profile (unless one is filled in already), three
 priced forms (``betterform.demo_forms``), 50 submissions in every status and 30 quotes built
 from them, some discounted. The accepted and declined ones have their answer, recorded by the
-form's owner as given by phone (``answering.record_answer``: it keeps the quote's PDF).
+form's owner as given by phone (``recorded_answers.record_answer``: it keeps the quote's PDF).
 
 Everything is generated from the seeded faker before the database is read, so a run gives the
 same data whatever is already stored; rows are then looked up by a natural key (forms by slug,
@@ -23,7 +23,7 @@ from typing import Any
 import reversion
 from django.core.files.base import ContentFile
 
-from betterform import answering, company, services
+from betterform import company, recorded_answers, services
 from betterform.demo_forms import DEMO_FORMS
 from betterform.models import Form, Quote, Submission
 from betterform.schema import fields
@@ -44,7 +44,7 @@ QUOTED = (Status.QUOTED, Status.SENT, Status.ACCEPTED, Status.REJECTED)
 AFTER_QUOTED = {
     Status.QUOTED: (),
     Status.SENT: (Status.SENT,),
-    Status.ACCEPTED: (Status.SENT,),  # the answer moves it on (answering.record_answer)
+    Status.ACCEPTED: (Status.SENT,),  # the answer moves it on (recorded_answers.record_answer)
     Status.REJECTED: (Status.SENT,),
 }
 QUOTE_STATUS = {
@@ -255,7 +255,7 @@ def _write(plan: DemoSubmission, form: Form) -> Quote | None:
         changes.update(lines=_discounted_lines(quote), notes=f"Loyalty discount of {DISCOUNT}%.")
     quote = services.update_quote(quote, **changes)
     if plan.status in ANSWERS:
-        answering.record_answer(
+        recorded_answers.record_answer(
             quote,
             decision=ANSWERS[plan.status],
             signer_name=f"{quote.customer_name or 'The customer'} by phone",

@@ -19,7 +19,7 @@ class QuoteAnswer(models.Model):
     quote's history: the quote is locked once answered (``services.QuoteLocked``).
 
     An answer the customer gave by phone, e-mail or on paper is recorded by a team member
-    (``answering.record_answer``): ``recorded_by`` (a user) or ``recorded_by_key`` (an API
+    (``recorded_answers.record_answer``): ``recorded_by`` (a user) or ``recorded_by_key`` (an API
     key's id) says who, ``recorded_by_name`` their name then (kept if the user goes), ``note``
     how it came in; ``signer_name`` is who answered as the team member wrote it. It has no
     consent, address or browser, and never a signed copy (nobody signed). Blank
@@ -77,7 +77,7 @@ class QuoteAnswer(models.Model):
 
     @property
     def is_recorded(self) -> bool:
-        """Recorded by a team member (``answering.record_answer``), not given on the page."""
+        """Recorded by a team member (``recorded_answers.record_answer``), not given on the page."""
         return bool(self.recorded_by_name or self.recorded_by_id or self.recorded_by_key)
 
 

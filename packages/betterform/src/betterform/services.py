@@ -52,7 +52,7 @@ class IllegalTransition(Exception):
 
 class StatusNotSettable(ValueError):
     """A quote's status set to accepted, rejected or expired by hand (the API answers 400 on
-    ``status``): an answer is recorded (``answering.record_answer``), so the quote keeps who
+    ``status``): an answer is recorded (``recorded_answers.record_answer``), so the quote keeps who
     answered and the PDF they answered, and monday follows; expiry is the cron's."""
 
 

@@ -8,6 +8,10 @@ that sha256 and the statement they agreed to. The worker makes it after the acce
 commits (``tasks.sign_quote_copy``); the quote page and monday read it from
 ``answer.signed_document``. Both the PDF shown (``answering``) and the copy are kept as
 records (``Document.kept``): never rendered again or deleted.
+
+An answer a team member recorded (``recorded_answers``: by phone, e-mail or on paper) has no
+signed copy: nobody signed, so an acceptance page would certify a signature, consent, address
+and browser that were never given. ``ensure_signed_copy`` refuses it.
 """
 
 from __future__ import annotations
@@ -28,8 +32,8 @@ TEMPLATE_SLUG = "quote-acceptance"
 
 
 class SignedCopyError(Exception):
-    """No signed copy can be made of this answer: it is not an acceptance, or the PDF shown
-    is gone. Retrying will not help."""
+    """No signed copy can be made of this answer: it is not an acceptance, a team member
+    recorded it (nobody signed), or the PDF shown is gone. Retrying will not help."""
 
 
 def signed_title(answer: QuoteAnswer) -> str:
@@ -59,7 +63,8 @@ def acceptance_context(answer: QuoteAnswer, shown: Document) -> dict[str, Any]:
 def ensure_signed_copy(answer: QuoteAnswer) -> Document:
     """The answer's signed copy, made and stored in ``answer.signed_document`` if it has none
     (done) yet; idempotent: the answer's row is locked while it is made, so two jobs make one
-    copy. Raises ``SignedCopyError`` for a declined answer or one whose shown PDF is gone,
+    copy. Raises ``SignedCopyError`` for a declined answer, a recorded one
+    (``QuoteAnswer.is_recorded``: nobody signed) or one whose shown PDF is gone,
     ``createpdf.appending.AppendError`` when that PDF's file is missing or altered, and
     ``RenderError`` when the acceptance page cannot be rendered."""
     with transaction.atomic():
@@ -68,6 +73,12 @@ def ensure_signed_copy(answer: QuoteAnswer) -> Document:
             .select_related("quote", "shown_document", "signed_document")
             .get(pk=answer.pk)
         )
+        if locked.is_recorded:  # before the shortcut below: no copy is ever handed out
+            who = locked.recorded_by_name or "a team member"
+            raise SignedCopyError(
+                f"answer {locked.pk} was recorded by {who}, not signed by the customer: "
+                "there is no signed copy to make."
+            )
         signed = locked.signed_document
         if signed is not None and signed.status == Document.Status.DONE:
             if not signed.kept:

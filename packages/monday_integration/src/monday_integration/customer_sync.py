@@ -11,7 +11,7 @@ The worker runs an event ``customer_events`` stored (``quote_viewed``, ``quote_a
 3. accepted, with a file column: upload the signed copy (``ensure_signed_copy``: the PDF they
    were shown with its acceptance page), step ``signed/<its sha256>``. The ``ItemLink``'s
    ``uploaded_*`` keep naming the quote's own PDF, which the pipeline compares with. An
-   answer a team member recorded (``answering.record_answer``) has no signed copy: nothing
+   answer a team member recorded (``recorded_answers.record_answer``) has no signed copy: nothing
    is uploaded;
 4. an update: who accepted and when, with the sha256 of the PDF they were shown (and the
    signed copy's link) / who declined, when and why / that the quote expired unanswered.

@@ -1,5 +1,5 @@
 """``POST /quotes/<id>/record_answer/``: record the answer a customer gave a team member by
-phone, e-mail or on paper (``betterform.answering.record_answer``).
+phone, e-mail or on paper (``betterform.recorded_answers.record_answer``).
 
 ``QuoteAnswerMixin`` sits in ``QuoteViewSet``'s bases; it finds the quote through the viewset's
 ``get_object`` (a rep records answers only on their own quotes: anyone else's is a 404; staff
@@ -15,7 +15,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from betterform import answering
+from betterform import answering, recorded_answers
 from betterform.api.errors import Conflict
 from betterform.api.history import record_revision
 from betterform.api.permissions import api_key_of
@@ -92,7 +92,7 @@ class QuoteAnswerMixin:
         words = f"{data['decision'].capitalize()} answer recorded through the API."
         try:
             with record_revision(request, words):
-                _, created = answering.record_answer(
+                _, created = recorded_answers.record_answer(
                     quote,
                     decision=data["decision"],
                     signer_name=data.get("signer_name", ""),

@@ -11,6 +11,9 @@ A signed-in user (staff, a rep) sees a preview: not counted as a view, without A
 Decline; their answer posts are refused (403) so no staff member answers in the customer's
 name. GET or HEAD on an answer's address (a reload, the history after a refused answer) goes
 303 to the page; other methods get the customer's 405 page.
+
+An answer a team member recorded (by phone or on paper: ``recorded_answers``) shows on the page
+as recorded, with the PDF the customer accepted; it has no signed copy (its address is a 404).
 """
 
 from __future__ import annotations
@@ -185,9 +188,11 @@ def quote_pdf(request: HttpRequest, quote: Quote) -> HttpResponse:
 @pages.methods("GET", "HEAD")
 @by_token
 def signed_pdf(request: HttpRequest, quote: Quote) -> HttpResponse:
-    """The signed copy of an accepted quote; made now if the worker has not yet."""
+    """The signed copy of an accepted quote; made now if the worker has not yet. None (the
+    404 page, as for an unknown link) before an acceptance, or for one a team member recorded:
+    nobody signed it (``signed_copy``)."""
     answer = QuoteAnswer.objects.select_related("signed_document").filter(quote=quote).first()
-    if answer is None or answer.decision != QuoteAnswer.Decision.ACCEPTED:
+    if answer is None or answer.decision != QuoteAnswer.Decision.ACCEPTED or answer.is_recorded:
         return pages.not_found(request)
     signed = answer.signed_document
     if signed is None or signed.status != Document.Status.DONE:
